@@ -1,0 +1,1 @@
+"""Users, their agency and their role."""

@@ -1,0 +1,110 @@
+"""Account API views: sign in for a token, who am I, and user administration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shinealight.accounts.models import User
+from shinealight.accounts.roles import Role
+from shinealight.accounts.services import token_issue, user_create
+
+
+class UserOut(serializers.ModelSerializer[User]):
+    agency = serializers.CharField(source="agency.code", allow_null=True, default=None)
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "agency", "is_active"]
+
+
+class TokenIn(serializers.Serializer[Any]):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class TokenOut(serializers.Serializer[Any]):
+    token = serializers.CharField()
+
+
+class TokenApi(APIView):
+    """Exchange a username and password for an API token. Repeated failures lock the account."""
+
+    public = True
+    authentication_classes: list[Any] = []
+
+    @extend_schema(operation_id="auth_token", request=TokenIn, responses=TokenOut)
+    def post(self, request: Request) -> Response:
+        data = TokenIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if getattr(request._request, "axes_locked_out", False):
+            raise exceptions.PermissionDenied(
+                "Too many failed sign-in attempts: this account is locked for 30 minutes."
+            )
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed("Username or password is not right.")
+        return Response({"token": token_issue(user=user).key})
+
+
+class MeApi(APIView):
+    """Who you are signed in as: your role and agency."""
+
+    read_roles = tuple(Role)
+
+    @extend_schema(operation_id="me", responses=UserOut)
+    def get(self, request: Request) -> Response:
+        return Response(UserOut(request.user).data)
+
+
+class UserIn(serializers.Serializer[Any]):
+    username = serializers.RegexField(r"^[\w.@+-]{1,150}$")
+    password = serializers.CharField(write_only=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+    agency = serializers.CharField(required=False, allow_null=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    first_name = serializers.CharField(required=False, allow_blank=True)
+    last_name = serializers.CharField(required=False, allow_blank=True)
+
+
+class UserCollectionApi(APIView):
+    """The partnership's users: listing and creating them is for administrators."""
+
+    read_roles = allowed_roles = (Role.ADMINISTRATOR,)
+
+    @extend_schema(operation_id="users_list", responses=UserOut(many=True))
+    def get(self, request: Request) -> Response:
+        from shinealight.api.pagination import Pagination
+
+        paginator = Pagination()
+        users = User.objects.select_related("agency").order_by("username")
+        page = paginator.paginate_queryset(users, request, view=self)
+        return paginator.get_paginated_response(UserOut(page, many=True).data)
+
+    @extend_schema(operation_id="users_create", request=UserIn, responses={201: UserOut})
+    def post(self, request: Request) -> Response:
+        data = UserIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if User.objects.filter(username=values["username"]).exists():
+            raise serializers.ValidationError({"username": ["That username is taken."]})
+        try:
+            user = user_create(
+                acting_user=request.user, agency_code=values.pop("agency", None), **values
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": exc.messages}) from None
+        except ValueError as exc:
+            raise serializers.ValidationError({"agency": [str(exc)]}) from None
+        return Response(UserOut(user).data, status=201)

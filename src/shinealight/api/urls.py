@@ -1,0 +1,44 @@
+"""The /api/v1/ URL map."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from shinealight.accounts.apis import MeApi, TokenApi, UserCollectionApi
+from shinealight.accounts.roles import Role
+from shinealight.audit.apis import AuditEventListApi
+from shinealight.records.apis import (
+    AgencyCollectionApi,
+    PersonMentionSearchApi,
+    RecordCollectionApi,
+    RecordDetailApi,
+    RecordVersionsApi,
+    StatisticsApi,
+)
+
+
+class SchemaApi(SpectacularAPIView):
+    read_roles = tuple(Role)
+
+
+class DocsApi(SpectacularSwaggerSplitView):
+    read_roles = tuple(Role)
+
+
+urlpatterns = [
+    path("auth/token", TokenApi.as_view(), name="api-token"),
+    path("me", MeApi.as_view(), name="api-me"),
+    path("users", UserCollectionApi.as_view(), name="api-users"),
+    path("agencies", AgencyCollectionApi.as_view(), name="api-agencies"),
+    path("records", RecordCollectionApi.as_view(), name="api-records"),
+    path("records/<str:agency>/<str:record_id>", RecordDetailApi.as_view(), name="api-record"),
+    path(
+        "records/<str:agency>/<str:record_id>/versions",
+        RecordVersionsApi.as_view(),
+        name="api-record-versions",
+    ),
+    path("mentions/persons", PersonMentionSearchApi.as_view(), name="api-person-mentions"),
+    path("statistics", StatisticsApi.as_view(), name="api-statistics"),
+    path("audit/events", AuditEventListApi.as_view(), name="api-audit-events"),
+    path("schema/", SchemaApi.as_view(), name="api-schema"),
+    path("docs/", DocsApi.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,73 @@
+"""Audit events: who did or saw what, when and why, chained so that tampering shows."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.db import models
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on any attempt to change or delete an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("audit events are append-only and are never deleted")
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events are append-only and are never changed")
+
+
+class AuditEvent(models.Model):
+    """One audited action. `seq` is gap-free; `hash` covers this event and the one before it.
+
+    The actor is kept as an id and a username, not a foreign key, so that nothing done to
+    a user account can ever cascade into the audit trail.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True)
+    actor_username = models.CharField(max_length=150)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_ids = models.JSONField(default=list)
+    purpose = models.TextField(blank=True)
+    detail = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["actor_id", "at"], name="audit_actor_at"),
+            models.Index(fields=["object_type", "at"], name="audit_object_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit events are append-only and are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events are append-only and are never deleted")
+
+
+class AuditChainHead(models.Model):
+    """The single row holding the chain's last sequence number and hash.
+
+    Writers lock this row, so events are numbered and chained strictly one after another.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.seq}"

@@ -1,0 +1,1 @@
+"""The framework-free analytical core: plain Python that never imports Django."""

@@ -1,0 +1,53 @@
+"""The input contract: agency records parsed, checked and located when they are wrong."""
+
+from shinealight.core.records.flatten import (
+    FlatRecord,
+    canonical_json,
+    content_hash,
+    flatten,
+    mention_id,
+)
+from shinealight.core.records.model import (
+    AgencyRecord,
+    Grading,
+    LinkIn,
+    LocationIn,
+    OnlineIn,
+    PersonIn,
+    PhoneIn,
+    VehicleIn,
+)
+from shinealight.core.records.validate import (
+    FieldError,
+    LineError,
+    RecordInvalid,
+    iter_lines,
+    iter_records,
+    open_records_file,
+    parse_line,
+    parse_record,
+)
+
+__all__ = [
+    "AgencyRecord",
+    "FieldError",
+    "FlatRecord",
+    "Grading",
+    "LineError",
+    "LinkIn",
+    "LocationIn",
+    "OnlineIn",
+    "PersonIn",
+    "PhoneIn",
+    "RecordInvalid",
+    "VehicleIn",
+    "canonical_json",
+    "content_hash",
+    "flatten",
+    "iter_lines",
+    "iter_records",
+    "mention_id",
+    "open_records_file",
+    "parse_line",
+    "parse_record",
+]

@@ -1,0 +1,1 @@
+"""The Django project: settings, URL map and the WSGI/ASGI entry points."""

@@ -1,0 +1,14 @@
+"""Top-level URL map: pages, sign-in and the API."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from shinealight.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("sign-in", auth_views.LoginView.as_view(), name="login"),
+    path("sign-out", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", include("shinealight.api.urls")),
+]
