@@ -30,14 +30,28 @@ def agencies(db: Any) -> dict[str, Any]:
     }
 
 
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """One Argon2 hash of PASSWORD, computed once: hashing is slow on purpose."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
 @pytest.fixture
-def make_user(agencies: dict[str, Any]) -> Any:
+def make_user(agencies: dict[str, Any], password_hash: str) -> Any:
     from shinealight.accounts.models import User
 
     def make(role: str, agency: str | None = "rmbc-csc", username: str | None = None) -> Any:
-        user = User(username=username or role, role=role,
-                    agency=agencies[agency] if agency else None)
-        user.set_password("correct horse battery staple")
+        user = User(
+            username=username or role,
+            role=role,
+            agency=agencies[agency] if agency else None,
+            password=password_hash,
+        )
         user.save()
         return user
 

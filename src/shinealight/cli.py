@@ -49,7 +49,8 @@ def _database_problem() -> str | None:
     from django.db.utils import OperationalError
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3") and not Path(db["NAME"]).exists():
+    in_memory = connection.vendor == "sqlite" and connection.creation.is_in_memory_db(db["NAME"])
+    if db["ENGINE"].endswith("sqlite3") and not in_memory and not Path(db["NAME"]).exists():
         return (
             f"no database at {db['NAME']}. Create it with `shinealight init` "
             "(or set DATABASE_URL to the partnership's database)."
@@ -103,6 +104,7 @@ def init() -> None:
 
     home = Path(settings.HOME)
     home.mkdir(parents=True, exist_ok=True)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     key_file = home / "secret_key"
     if not key_file.exists() and not os.environ.get("SHINEALIGHT_SECRET_KEY"):
         key_file.write_text(secrets.token_urlsafe(50))
@@ -341,9 +343,7 @@ def demo(
         Role.ADMINISTRATOR: None,
     }
     password = password or f"demo-{secrets.token_urlsafe(9)}"
-    logins = Table(title="Demo logins (one password for all)")
-    for column in ("username", "role", "agency", "password"):
-        logins.add_column(column)
+    logins = ["[bold]Demo logins[/] (username, agency, role):"]
     for role, agency in homes.items():
         agency = agency or Agency.objects.get(code=DEMO_AGENCY)
         user = User.objects.filter(username=role.value).first()
@@ -359,8 +359,11 @@ def demo(
         else:
             user.set_password(password)
             user.save(update_fields=["password"])
-        logins.add_row(role.value, role.label, agency.code, password)
-    console.print(logins)
+        logins.append(f"  {role.value:<18} {agency.code:<22} {role.label}")
+    # Plain lines, not a table: a narrow terminal must never truncate a username.
+    console.print("\n".join(logins), soft_wrap=True, highlight=False)
+    console.print(f"Password for every demo user: [bold]{password}[/]", soft_wrap=True)
+    console.print(f"Sign in at http://localhost:{port}/sign-in", soft_wrap=True)
     if serve_:
         _serve(host="127.0.0.1", port=port, workers=2)
 

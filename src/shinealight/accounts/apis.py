@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shinealight.accounts.lockout import MESSAGE
 from shinealight.accounts.models import User
 from shinealight.accounts.roles import Role
 from shinealight.accounts.services import token_issue, user_create
@@ -50,9 +51,7 @@ class TokenApi(APIView):
             password=data.validated_data["password"],
         )
         if getattr(request._request, "axes_locked_out", False):
-            raise exceptions.PermissionDenied(
-                "Too many failed sign-in attempts: this account is locked for 30 minutes."
-            )
+            raise exceptions.Throttled(detail=MESSAGE)
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed("Username or password is not right.")
         return Response({"token": token_issue(user=user).key})

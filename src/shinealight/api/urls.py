@@ -1,10 +1,13 @@
 """The /api/v1/ URL map."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import path
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from shinealight.accounts.apis import MeApi, TokenApi, UserCollectionApi
 from shinealight.accounts.roles import Role
+from shinealight.api.permissions import RoleAllowed
 from shinealight.audit.apis import AuditEventListApi
 from shinealight.records.apis import (
     AgencyCollectionApi,
@@ -17,10 +20,15 @@ from shinealight.records.apis import (
 
 
 class SchemaApi(SpectacularAPIView):
+    # drf-spectacular serves its views to anyone unless told otherwise.
+    permission_classes = [RoleAllowed]
     read_roles = tuple(Role)
+    # JSON first, so that errors here have the same body as everywhere else.
+    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
 
 
 class DocsApi(SpectacularSwaggerSplitView):
+    permission_classes = [RoleAllowed]
     read_roles = tuple(Role)
 
 
@@ -40,5 +48,6 @@ urlpatterns = [
     path("statistics", StatisticsApi.as_view(), name="api-statistics"),
     path("audit/events", AuditEventListApi.as_view(), name="api-audit-events"),
     path("schema/", SchemaApi.as_view(), name="api-schema"),
-    path("docs/", DocsApi.as_view(url_name="api-schema"), name="api-docs"),
+    # A page for people in browsers: signing in is a redirect, not a JSON error.
+    path("docs/", login_required(DocsApi.as_view(url_name="api-schema")), name="api-docs"),
 ]

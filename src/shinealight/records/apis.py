@@ -152,6 +152,16 @@ class RecordDetailOut(RecordOut):
         ]
 
 
+MENTION_SERIALIZERS: dict[str, type[serializers.Serializer[Any]]] = {
+    "persons": PersonMentionOut,
+    "vehicles": VehicleMentionOut,
+    "phones": PhoneMentionOut,
+    "online": OnlineMentionOut,
+    "locations": LocationMentionOut,
+    "links": LinkOut,
+}
+
+
 class VersionOut(serializers.Serializer[Any]):
     version = serializers.IntegerField()
     recorded_at = serializers.DateTimeField()
@@ -277,9 +287,14 @@ class RecordDetailApi(APIView):
                 object_ids=[f"{agency}/{record_id}"],
                 purpose=_purpose(request),
             )
-            for kind, items in selectors.record_mentions(record=record).items():
-                setattr(record, kind, items)
-            data = RecordDetailOut(record).data
+            mentions = selectors.record_mentions(record=record)
+            data = {
+                **RecordOut(record).data,
+                **{
+                    kind: MENTION_SERIALIZERS[kind](items, many=True).data
+                    for kind, items in mentions.items()
+                },
+            }
         return Response(data)
 
 

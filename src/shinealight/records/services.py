@@ -5,10 +5,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,14 +22,16 @@ from shinealight.core.records import (
     FlatRecord,
     LineError,
     RecordInvalid,
+    canonical_json,
     content_hash,
+    decode_line,
     flatten,
     iter_lines,
-    parse_line,
     parse_record,
 )
 from shinealight.core.records.validate import open_records_file, oversized_line_error
 from shinealight.core.schema import vocabulary
+from shinealight.records.bulk import RawJSON, insert_rows, reserve_ids
 from shinealight.records.models import (
     Agency,
     ImportBatch,
@@ -51,6 +53,22 @@ _MENTION_TABLES: tuple[tuple[str, type[Any]], ...] = (
     ("phones", PhoneMention),
     ("online", OnlineMention),
     ("locations", LocationMention),
+)
+
+
+# The Record columns that come from the record's content (`flatten(...).fields`).
+CONTENT_COLUMNS = (
+    "event_type",
+    "recorded_at",
+    "occurred_at",
+    "area",
+    "summary",
+    "grading_source",
+    "grading_intelligence",
+    "grading_handling",
+    "handling_conditions",
+    "indicators",
+    "unknown_indicators",
 )
 
 
@@ -153,51 +171,43 @@ def _file_lines(path: Path) -> Iterator[tuple[int, bytes | None, _HashingReader]
         raw.close()
 
 
-def _check_file(path: Path, progress: Progress | None) -> tuple[int, str]:
-    """First pass: check every line, write nothing. Returns (record count, file SHA-256)."""
-    name = str(path)
-    agencies = _AgencyCheck()
-    errors: list[LineError] = []
-    size = path.stat().st_size
-    count = 0
-    reader: _HashingReader | None = None
-    try:
-        for number, line, reader in _file_lines(path):
-            count += 1
-            try:
-                if line is None:
-                    raise RecordInvalid([oversized_line_error()])
-                record = parse_line(line)
-                problems = agencies.errors(record)
-                if problems:
-                    raise RecordInvalid(problems)
-            except RecordInvalid as exc:
-                errors.extend(LineError(name, number, e.field, e.reason) for e in exc.errors)
-            if progress and count % 2000 == 0:
-                progress("check", reader.position, size)
-    except (OSError, EOFError) as exc:
-        # A truncated or corrupt gzip stream is an input fault, reported like any other.
-        errors.append(LineError(name, count + 1, "", f"cannot read the file: {exc}"))
-    if errors:
-        raise ImportRejected(name, errors)
-    if progress:
-        progress("check", size, size)
-    return count, reader.sha256.hexdigest() if reader else hashlib.sha256(b"").hexdigest()
+@dataclass(frozen=True)
+class _Incoming:
+    """One checked record waiting to be written, with its payload as JSON text and its hash."""
+
+    record: AgencyRecord
+    payload: str
+    digest: str
+
+
+@dataclass
+class _Change:
+    """The versions one batch adds to one record, and the mentions of the newest."""
+
+    row: Record | None  # None for a record this batch creates
+    added: list[_Incoming]
+    flat: FlatRecord
+    pk: int = 0
+    version: int = 0
 
 
 class _Writer:
-    """Second pass: writes records in batches inside the caller's transaction."""
+    """Writes checked records in batches inside the caller's transaction."""
 
     def __init__(self, *, batch: ImportBatch, summary: ImportSummary) -> None:
         self.batch = batch
         self.summary = summary
         self.agencies = {a.code: a for a in Agency.objects.all()}
-        self.pending: list[tuple[AgencyRecord, dict[str, Any]]] = []
+        self.pending: list[_Incoming] = []
         self.now = batch.started_at
         self.known_codes = set(vocabulary().indicators)
 
-    def add(self, record: AgencyRecord, payload: dict[str, Any]) -> None:
-        self.pending.append((record, payload))
+    def add(self, record: AgencyRecord, payload: dict[str, Any], text: str | None = None) -> None:
+        """Queue a record; `text` is its payload's JSON as received, when there is one."""
+        self.summary.lines += 1
+        self.summary.unknown_indicators.update(set(record.indicators) - self.known_codes)
+        payload_text = text if text is not None else canonical_json(payload)
+        self.pending.append(_Incoming(record, RawJSON(payload_text), content_hash(payload)))
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
 
@@ -216,26 +226,23 @@ class _Writer:
             return
         pending, self.pending = self.pending, []
         # Group the batch by record key, keeping line order: a later line is a newer version.
-        grouped: dict[tuple[int, str], list[tuple[AgencyRecord, dict[str, Any], str]]] = {}
-        for record, payload in pending:
-            key = (self._agency(record).pk, record.record_id)
-            grouped.setdefault(key, []).append((record, payload, content_hash(payload)))
-            self.summary.lines += 1
-            self.summary.unknown_indicators.update(set(record.indicators) - self.known_codes)
+        grouped: dict[tuple[int, str], list[_Incoming]] = {}
+        for item in pending:
+            key = (self._agency(item.record).pk, item.record.record_id)
+            grouped.setdefault(key, []).append(item)
 
+        # agency IN (…) AND record_id IN (…) can also match other pairs; keep only ours.
         existing = {
-            (r.agency_id, r.record_id): r
+            key: r
             for r in Record.objects.filter(
                 agency_id__in={k[0] for k in grouped}, record_id__in={k[1] for k in grouped}
             ).only("id", "agency_id", "record_id", "content_hash", "version")
+            if (key := (r.agency_id, r.record_id)) in grouped
         }
-
         # An identical payload is the same version (recorded_at included), so a resend of
         # any version already held, not only the current one, changes nothing.
         candidates = [
-            r.pk
-            for k, r in existing.items()
-            if any(digest != r.content_hash for _, _, digest in grouped[k])
+            r.pk for k, r in existing.items() if any(i.digest != r.content_hash for i in grouped[k])
         ]
         history: dict[int, set[str]] = {}
         for record_pk, digest in RecordVersion.objects.filter(record_id__in=candidates).values_list(
@@ -243,51 +250,49 @@ class _Writer:
         ):
             history.setdefault(record_pk, set()).add(digest)
 
-        new_records: list[tuple[Record, list[tuple[dict[str, Any], str, AgencyRecord]]]] = []
-        changed: list[tuple[Record, list[tuple[dict[str, Any], str, AgencyRecord]]]] = []
-        for key, versions in grouped.items():
+        created: list[_Change] = []
+        changed: list[_Change] = []
+        for key, items in grouped.items():
             current = existing.get(key)
-            seen = set(history.get(current.pk, ())) if current else set()
-            if current:
-                seen.add(current.content_hash)
+            seen = {current.content_hash, *history.get(current.pk, ())} if current else set()
             added = []
-            for record, payload, digest in versions:
-                if digest not in seen:
-                    added.append((payload, digest, record))
-                    seen.add(digest)
+            for item in items:
+                if item.digest not in seen:
+                    added.append(item)
+                    seen.add(item.digest)
             if not added:
                 self.summary.unchanged += 1
                 continue
-            final = added[-1][2]
-            flat = flatten(final)
+            flat = flatten(added[-1].record)
             if current is None:
-                row = Record(
-                    agency_id=key[0],
-                    record_id=key[1],
-                    version=len(added),
-                    content_hash=added[-1][1],
-                    first_received_at=self.now,
-                    last_changed_at=self.now,
-                    **flat.fields,
-                )
-                new_records.append((row, added))
+                created.append(_Change(None, added, flat, version=len(added)))
                 self.summary.new += 1
             else:
                 current.version += len(added)
-                current.content_hash = added[-1][1]
+                current.content_hash = added[-1].digest
                 current.last_changed_at = self.now
                 for name, value in flat.fields.items():
                     setattr(current, name, value)
-                changed.append((current, added))
+                changed.append(
+                    _Change(current, added, flat, pk=current.pk, version=current.version)
+                )
                 self.summary.updated += 1
-            final._flat = flat
 
-        Record.objects.bulk_create([row for row, _ in new_records], batch_size=BATCH_SIZE)
+        if created:
+            rows = []
+            for change, pk in zip(created, reserve_ids(Record, len(created)), strict=True):
+                change.pk = pk
+                last = change.added[-1]
+                agency = self._agency(last.record).pk
+                identity = (pk, agency, last.record.record_id, change.version, last.digest)
+                content = tuple(change.flat.fields[name] for name in CONTENT_COLUMNS)
+                rows.append((*identity, self.now, self.now, *content))
+            insert_rows(Record, _RECORD_COLUMNS, rows)
         if changed:
-            rows = [row for row, _ in changed]
+            rows = [c.row for c in changed if c.row is not None]
             Record.objects.bulk_update(
                 rows,
-                ["version", "content_hash", "last_changed_at", *flatten_fields()],
+                ["version", "content_hash", "last_changed_at", *CONTENT_COLUMNS],
                 batch_size=BATCH_SIZE,
             )
             ids = [row.pk for row in rows]
@@ -295,54 +300,82 @@ class _Writer:
                 model.objects.filter(record_id__in=ids).delete()
             RecordLink.objects.filter(record_id__in=ids).delete()
 
-        versions: list[RecordVersion] = []
-        mentions: dict[str, list[Any]] = {name: [] for name, _ in _MENTION_TABLES}
-        links: list[RecordLink] = []
-        for row, added in [*new_records, *changed]:
-            first_version = row.version - len(added) + 1
-            for offset, (payload, digest, record) in enumerate(added):
+        versions: list[tuple[Any, ...]] = []
+        mentions: dict[str, list[tuple[Any, ...]]] = {name: [] for name, _ in _MENTION_TABLES}
+        links: list[tuple[Any, ...]] = []
+        columns = flat_columns()
+        for change in (*created, *changed):
+            pk = change.pk
+            first_version = change.version - len(change.added) + 1
+            for offset, item in enumerate(change.added):
                 versions.append(
-                    RecordVersion(
-                        record=row,
-                        version=first_version + offset,
-                        content_hash=digest,
-                        payload=payload,
-                        recorded_at=record.recorded_at,
-                        received_at=self.now,
-                        batch=self.batch,
+                    (
+                        pk,
+                        first_version + offset,
+                        item.digest,
+                        item.payload,
+                        item.record.recorded_at,
+                        self.now,
+                        self.batch.pk,
                     )
                 )
-            flat: FlatRecord = added[-1][2]._flat
-            for name, model in _MENTION_TABLES:
-                for values in getattr(flat, name):
-                    mentions[name].append(model(record=row, **values))
-            links.extend(RecordLink(record=row, **values) for values in flat.links)
-            for kind, n in flat.mention_count().items():
-                self.summary.mentions[kind] += n
+            for name, _ in _MENTION_TABLES:
+                for values in getattr(change.flat, name):
+                    mentions[name].append((pk, *(values[c] for c in getattr(columns, name))))
+            links.extend((pk, v["from_ref"], v["to_ref"], v["kind"]) for v in change.flat.links)
+            self.summary.mentions.update(change.flat.mention_count())
         self.summary.versions_added += len(versions)
-        RecordVersion.objects.bulk_create(versions, batch_size=BATCH_SIZE)
+        insert_rows(RecordVersion, _VERSION_COLUMNS, versions)
         for name, model in _MENTION_TABLES:
-            if mentions[name]:
-                model.objects.bulk_create(mentions[name], batch_size=BATCH_SIZE)
-        if links:
-            RecordLink.objects.bulk_create(links, batch_size=BATCH_SIZE)
+            insert_rows(model, ["record", *getattr(columns, name)], mentions[name])
+        insert_rows(RecordLink, ["record", "from_ref", "to_ref", "kind"], links)
 
 
-def flatten_fields() -> list[str]:
-    """The Record columns that come from the record's content."""
-    return [
-        "event_type",
-        "recorded_at",
-        "occurred_at",
-        "area",
-        "summary",
-        "grading_source",
-        "grading_intelligence",
-        "grading_handling",
-        "handling_conditions",
-        "indicators",
-        "unknown_indicators",
-    ]
+# Identity and bookkeeping columns first, then the content columns.
+_RECORD_COLUMNS = (
+    "id",
+    "agency",
+    "record_id",
+    "version",
+    "content_hash",
+    "first_received_at",
+    "last_changed_at",
+    *CONTENT_COLUMNS,
+)
+_VERSION_COLUMNS = (
+    "record",
+    "version",
+    "content_hash",
+    "payload",
+    "recorded_at",
+    "received_at",
+    "batch",
+)
+
+
+@cache
+def flat_columns() -> FlatRecord:
+    """The column order `flatten` produces for each mention kind (the same for every record)."""
+    sample = flatten(
+        parse_record(
+            {
+                "agency": "x0",
+                "agency_type": "other",
+                "record_id": "x",
+                "type": "other",
+                "recorded_at": "2000-01-01T00:00:00Z",
+                "persons": [{"ref": "p"}],
+                "vehicles": [{"ref": "v"}],
+                "phones": [{"ref": "t", "number": "0"}],
+                "online": [{"ref": "o", "handle": "h"}],
+                "locations": [{"ref": "l"}],
+            }
+        )
+    )
+    return FlatRecord(
+        fields=sample.fields,
+        **{name: list(getattr(sample, name)[0]) for name, _ in _MENTION_TABLES},
+    )
 
 
 def _start_batch(*, source: str, name: str, sha256: str, acting_user: Any) -> ImportBatch:
@@ -356,7 +389,7 @@ def _finish(batch: ImportBatch, summary: ImportSummary, *, acting_user: Any, act
     summary.batch_id = batch.pk
     batch.finished_at = timezone.now()
     batch.summary = summary.as_dict()
-    batch.save(update_fields=["finished_at", "summary"])
+    batch.save(update_fields=["finished_at", "summary", "sha256"])
     audit_log(
         acting_user=acting_user,
         action=action,
@@ -376,31 +409,54 @@ def records_import_file(
 ) -> ImportSummary:
     """Import one `.jsonl` / `.jsonl.gz` file whole or not at all.
 
-    The file is read twice, streaming, so memory stays flat whatever its size: first to
-    check every line (raising `ImportRejected` with every fault, having written nothing),
-    then to write inside one transaction. Re-importing the same file changes nothing.
+    One streaming pass, so memory stays flat whatever the file's size: each line is
+    checked and written in batches inside one transaction. At the first bad line writing
+    stops, checking goes on to the end so that every bad line is reported, and the
+    transaction is rolled back: nothing from the file is kept (`ImportRejected`).
+    Re-importing the same file changes nothing.
     """
     path = Path(path)
-    open_records_file(path).close()  # rejects an unsupported file type up front
-    total, sha256 = _check_file(path, progress)
-    summary = ImportSummary(name=str(path))
+    open_records_file(path).close()  # refuses an unsupported file type before any work
+    name = str(path)
+    size = path.stat().st_size
+    summary = ImportSummary(name=name)
+    errors: list[LineError] = []
     with transaction.atomic():
         batch = _start_batch(
-            source=ImportBatch.Source.FILE, name=path.name, sha256=sha256, acting_user=acting_user
+            source=ImportBatch.Source.FILE, name=path.name, sha256="", acting_user=acting_user
         )
+        agencies = _AgencyCheck()
         writer = _Writer(batch=batch, summary=summary)
-        done = 0
-        for _, line, _reader in _file_lines(path):
-            assert line is not None  # checked in the first pass
-            record = parse_line(line)
-            writer.add(record, json.loads(line))
-            done += 1
-            if progress and done % BATCH_SIZE == 0:
-                progress("import", done, total)
+        reader: _HashingReader | None = None
+        count = 0
+        try:
+            for number, line, reader in _file_lines(path):
+                count += 1
+                try:
+                    if line is None:
+                        raise RecordInvalid([oversized_line_error()])
+                    obj = decode_line(line)
+                    record = parse_record(obj)
+                    problems = agencies.errors(record)
+                    if problems:
+                        raise RecordInvalid(problems)
+                except RecordInvalid as exc:
+                    errors.extend(LineError(name, number, e.field, e.reason) for e in exc.errors)
+                    continue
+                if not errors:
+                    writer.add(record, obj, line.decode("utf-8").rstrip("\r\n"))
+                if progress and count % BATCH_SIZE == 0:
+                    progress("import", reader.position, size)
+        except (OSError, EOFError) as exc:
+            # A truncated or corrupt gzip stream is an input fault, reported like any other.
+            errors.append(LineError(name, count + 1, "", f"cannot read the file: {exc}"))
+        if errors:
+            raise ImportRejected(name, errors)
         writer.flush()
-        if progress:
-            progress("import", total, total)
+        batch.sha256 = reader.sha256.hexdigest() if reader else hashlib.sha256(b"").hexdigest()
         _finish(batch, summary, acting_user=acting_user, action="records.import")
+    if progress:
+        progress("import", size, size)
     return summary
 
 

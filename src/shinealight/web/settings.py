@@ -121,6 +121,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "shinealight.accounts.lockout.lockout_response"
 # Locking by username alone is deliberate: partnership staff share office and NHS network
 # addresses, and locking an address would lock out a whole team after one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -30,10 +30,15 @@ def test_police_stop_is_split_into_normalised_mentions() -> None:
     assert flat.vehicles[0]["vrm_normalised"] == "KX55ABC"
     assert flat.vehicles[0]["partial"] is False
     # Chloe's own phone becomes a phone mention too, tied to her.
-    assert flat.phones == [{
-        "mention_id": "swy-police/INC-2009-004417/p1.phone1", "ref": "p1.phone1",
-        "number": "07700 900123", "e164": "+447700900123", "person_refs": ["p1"],
-    }]
+    assert flat.phones == [
+        {
+            "mention_id": "swy-police/INC-2009-004417/p1.phone1",
+            "ref": "p1.phone1",
+            "number": "07700 900123",
+            "e164": "+447700900123",
+            "person_refs": ["p1"],
+        }
+    ]
     assert flat.locations[0]["postcode_normalised"] == "S65 1EQ"
 
 
@@ -46,7 +51,12 @@ def test_partial_plate_keeps_unknown_characters() -> None:
 def test_partial_dob_stays_partial() -> None:
     flat = flatten(parse_record(example(5)))
     ash = flat.persons[1]
-    assert (ash["dob"], ash["dob_year"], ash["dob_month"], ash["dob_day"]) == ("1981", 1981, None, None)
+    assert (ash["dob"], ash["dob_year"], ash["dob_month"], ash["dob_day"]) == (
+        "1981",
+        1981,
+        None,
+        None,
+    )
 
 
 def test_a_number_listed_twice_is_one_phone_mention() -> None:

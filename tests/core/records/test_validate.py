@@ -73,7 +73,11 @@ def test_missing_required_fields_are_all_named() -> None:
     [
         ("type", "party", "type: 'party' is not one of missing_episode"),
         ("agency", "SWY Police", "agency: 'SWY Police' is not an agency code"),
-        ("recorded_at", "2009-03-14T23:40:00", "recorded_at: not an ISO 8601 date-time with offset"),
+        (
+            "recorded_at",
+            "2009-03-14T23:40:00",
+            "recorded_at: not an ISO 8601 date-time with offset",
+        ),
         ("occurred_at", "yesterday", "occurred_at: not an ISO 8601 date-time with offset"),
         ("grading", {"source": "4"}, "grading.source: '4' is not one of 1, 2, 3"),
         ("persons", [{"ref": "p1", "role": "boss"}], "persons[0].role: 'boss' is not one of"),
@@ -93,12 +97,14 @@ def test_partial_dates_of_birth_are_accepted() -> None:
 
 
 def test_dangling_refs_in_links_and_objects() -> None:
-    found = errors_of({
-        **VALID,
-        "persons": [{"ref": "p1"}],
-        "phones": [{"ref": "t1", "number": "07700 900123", "persons": ["p2"]}],
-        "links": [{"from": "p1", "to": "p7", "kind": "boyfriend"}],
-    })
+    found = errors_of(
+        {
+            **VALID,
+            "persons": [{"ref": "p1"}],
+            "phones": [{"ref": "t1", "number": "07700 900123", "persons": ["p2"]}],
+            "links": [{"from": "p1", "to": "p7", "kind": "boyfriend"}],
+        }
+    )
     assert "phones[0].persons[0]: ref 'p2' points to no person in this record" in found
     assert "links[0].to: ref 'p7' points to nothing in this record" in found
 
@@ -116,8 +122,13 @@ def test_oversized_summary_is_an_error_not_a_truncation() -> None:
 
 def test_oversized_line_is_reported_with_its_number(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
-    big = json.dumps({**VALID, "summary": "y" * 99_000, "persons": [
-        {"ref": f"p{i}", "description": "z" * 9_000} for i in range(120)]})
+    big = json.dumps(
+        {
+            **VALID,
+            "summary": "y" * 99_000,
+            "persons": [{"ref": f"p{i}", "description": "z" * 9_000} for i in range(120)],
+        }
+    )
     assert len(big) > 1 << 20
     path.write_text(json.dumps(VALID) + "\n" + big + "\n" + json.dumps(VALID) + "\n")
     results = list(iter_records(path))

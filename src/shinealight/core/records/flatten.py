@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from shinealight.core.normalise import (
     normalise_handle,
@@ -23,12 +24,12 @@ from shinealight.core.schema import vocabulary
 
 def canonical_json(obj: Any) -> str:
     """The one serialisation used for hashing: same content, same bytes, whatever the key order."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
 def content_hash(obj: Any) -> str:
     """SHA-256 of a record's canonical JSON; an identical resend has an identical hash."""
-    return hashlib.sha256(canonical_json(obj).encode("utf-8")).hexdigest()
+    return hashlib.sha256(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def mention_id(agency: str, record_id: str, ref: str) -> str:

@@ -20,8 +20,13 @@ _AGENCIES = (
 _FIRST = ("Chloe", "Katie", "Jade", "Liam", "Ryan", "Amber", "Kyle", "Megan", "Tyler", "Holly")
 _LAST = ("Smith", "Jones", "Walker", "Wright", "Hughes", "Green", "Hall", "Wood", "Clarke")
 _INDICATORS = (
-    "missing_from_home", "absent_from_school", "older_boyfriend", "in_car_with_unknown_adults",
-    "alcohol_or_drugs", "new_or_multiple_phones", "looked_after",
+    "missing_from_home",
+    "absent_from_school",
+    "older_boyfriend",
+    "in_car_with_unknown_adults",
+    "alcohol_or_drugs",
+    "new_or_multiple_phones",
+    "looked_after",
 )
 
 
@@ -42,11 +47,22 @@ def synthetic_record(i: int, rng: random.Random, *, version: int = 1) -> dict[st
         "summary": f"Version {version}. {child} seen near the takeaway with an older male.",
         "grading": {"source": "2", "intelligence": "B", "handling": "P"},
         "persons": [
-            {"ref": "p1", "role": "subject", "name": child,
-             "dob": f"{year - 14}-{1 + i % 12:02d}-{1 + i % 28:02d}", "gender": "female",
-             "postcode": f"S{60 + i % 10} {i % 9}AB", "phones": [f"07700 900{i % 1000:03d}"]},
-            {"ref": "p2", "role": "suspect", "name": "Ash", "age_estimate": 20 + i % 20,
-             "gender": "male"},
+            {
+                "ref": "p1",
+                "role": "subject",
+                "name": child,
+                "dob": f"{year - 14}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "gender": "female",
+                "postcode": f"S{60 + i % 10} {i % 9}AB",
+                "phones": [f"07700 900{i % 1000:03d}"],
+            },
+            {
+                "ref": "p2",
+                "role": "suspect",
+                "name": "Ash",
+                "age_estimate": 20 + i % 20,
+                "gender": "male",
+            },
         ],
         "vehicles": [{"ref": "v1", "vrm": f"KX{i % 90 + 10:02d} ABC", "persons": ["p2"]}],
         "indicators": rng.sample(_INDICATORS, 2),

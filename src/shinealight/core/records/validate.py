@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import gzip
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 from pydantic import ValidationError
 
 from shinealight.core.records.model import AgencyRecord
@@ -148,20 +148,24 @@ def oversized_line_error() -> FieldError:
     return FieldError("", f"line is longer than {vocabulary().line_max_bytes} bytes")
 
 
-def parse_line(text: str | bytes) -> AgencyRecord:
-    """Decode and check one JSON Lines line."""
+def decode_line(text: str | bytes) -> Any:
+    """Decode one JSON Lines line, refusing oversized lines and broken JSON."""
     limit = vocabulary().line_max_bytes
     size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8"))
     if size > limit:
         raise RecordInvalid([oversized_line_error()])
     try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         reason = f"not valid JSON: {exc.msg} at character {exc.pos + 1}"
         raise RecordInvalid([FieldError("", reason)]) from None
     except UnicodeDecodeError:
         raise RecordInvalid([FieldError("", "not valid UTF-8")]) from None
-    return parse_record(obj)
+
+
+def parse_line(text: str | bytes) -> AgencyRecord:
+    """Decode and check one JSON Lines line."""
+    return parse_record(decode_line(text))
 
 
 def open_records_file(path: Path) -> IO[bytes]:

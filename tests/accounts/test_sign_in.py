@@ -1,0 +1,76 @@
+"""Signing in: Argon2 hashes, tokens for the API, lockout after repeated failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_passwords_are_hashed_with_argon2(users: dict[str, Any]) -> None:
+    assert users["practitioner"].password.startswith("argon2")
+
+
+def test_token_sign_in_then_api_use(users: dict[str, Any]) -> None:
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token", {"username": "analyst", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    me = client.get("/api/v1/me").json()
+    assert (me["username"], me["role"], me["agency"]) == ("analyst", "analyst", "partnership-cse")
+
+
+def test_wrong_password_is_refused_plainly(users: dict[str, Any]) -> None:
+    response = APIClient().post(
+        "/api/v1/auth/token", {"username": "analyst", "password": "nope"}, format="json"
+    )
+    assert response.status_code == 401
+    assert response.json() == {"message": "Username or password is not right.", "extra": {}}
+
+
+def test_lockout_after_repeated_failures_even_with_the_right_password(
+    users: dict[str, Any],
+) -> None:
+    client = APIClient()
+    for _ in range(5):
+        client.post(
+            "/api/v1/auth/token", {"username": "manager", "password": "guess"}, format="json"
+        )
+    response = client.post(
+        "/api/v1/auth/token", {"username": "manager", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 429
+    assert "locked" in response.json()["message"]
+    # Someone else is not locked out by it.
+    ok = client.post(
+        "/api/v1/auth/token", {"username": "analyst", "password": PASSWORD}, format="json"
+    )
+    assert ok.status_code == 200
+
+
+def test_page_sign_in_and_lockout(users: dict[str, Any]) -> None:
+    browser = Client()
+    assert browser.get("/").status_code == 302
+    response = browser.post("/sign-in", {"username": "practitioner", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    home = browser.get("/")
+    assert b"Signed in as" in home.content
+    for _ in range(5):
+        Client().post("/sign-in", {"username": "administrator", "password": "guess"})
+    locked = Client().post("/sign-in", {"username": "administrator", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert b"Account locked" in locked.content
+
+
+def test_pages_carry_a_strict_content_security_policy(users: dict[str, Any]) -> None:
+    response = Client().get("/sign-in")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
