@@ -80,3 +80,24 @@ def test_demo_prepares_a_database_with_one_user_per_role(tmp_path: Path) -> None
     # Running it again is safe: same users, nothing imported twice.
     again = run(["demo", "--no-serve", "--password", "demo-pass-for-tests"], tmp_path)
     assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.slow
+def test_simulate_then_import_the_world(tmp_path: Path) -> None:
+    out = tmp_path / "world"
+    made = run(["simulate", "--out", str(out), "--preset", "demo", "--seed", "7"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    again = run(["simulate", "--out", str(tmp_path / "again"), "--preset", "demo", "--seed", "7"],
+                tmp_path)
+    assert again.returncode == 0
+    assert (out / "records.jsonl.gz").read_bytes() == \
+        (tmp_path / "again" / "records.jsonl.gz").read_bytes()
+    run(["init"], tmp_path)
+    imported = run(["import", str(out / "records.jsonl.gz")], tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "agencies registered" in imported.stdout
+
+
+def test_simulate_refuses_bad_options(tmp_path: Path) -> None:
+    result = run(["simulate", "--out", str(tmp_path / "w"), "--areas", "1"], tmp_path)
+    assert result.returncode == 1 and "areas: must be between 2 and 12" in result.stderr

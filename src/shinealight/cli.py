@@ -294,16 +294,49 @@ def _serve(*, host: str, port: int, workers: int) -> None:
     _Server().run()
 
 
-def _demo_data(var: Path) -> list[Path]:
-    """The demo's records: the simulator's demo world, else the hand-written example file."""
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option(help="Directory for records.jsonl.gz and truth.json")],
+    preset: Annotated[str, typer.Option(help="demo, default or large")] = "default",
+    areas: Annotated[int | None, typer.Option(help="Local-authority areas (2-12)")] = None,
+    children: Annotated[int | None, typer.Option(help="Children in the population")] = None,
+    years: Annotated[int | None, typer.Option(help="Years of records")] = None,
+    networks: Annotated[int | None, typer.Option(help="Exploitation networks to plant")] = None,
+    seed: Annotated[int | None, typer.Option(help="Same seed and options, same bytes")] = None,
+) -> None:
+    """Write a synthetic partnership's records and its ground truth (never real data)."""
+    from shinealight.core.simulate import SimulationConfig
+    from shinealight.core.simulate import simulate as run_simulation
+
     try:
-        from shinealight.core.simulate import SimulationConfig, simulate
-    except ImportError:
-        return [Path(__file__).parent / "examples" / "demo.jsonl"]
+        config = SimulationConfig.preset(
+            preset, areas=areas, children=children, years=years, networks=networks, seed=seed
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    with _progress() as bar:
+        task = bar.add_task(f"Simulating ({preset})", total=None)
+        summary = run_simulation(config, out, progress=lambda n: bar.update(task, completed=n))
+    table = Table(title=f"Simulated partnership in {out}", show_header=False)
+    table.add_row("records", f"{summary.records:,} ({summary.updates:,} updates)")
+    table.add_row("children", f"{summary.children:,}")
+    table.add_row("true people", f"{summary.people:,}")
+    table.add_row("networks", f"{summary.networks:,}")
+    table.add_row("confounders", f"{summary.confounders:,}")
+    table.add_row("records file", str(summary.records_path))
+    table.add_row("ground truth", str(summary.truth_path))
+    console.print(table)
+
+
+def _demo_data(var: Path) -> list[Path]:
+    """The demo's records: the simulator's demo world, built once under ./var/."""
+    from shinealight.core.simulate import SimulationConfig
+    from shinealight.core.simulate import simulate as run_simulation
+
     out = var / "demo-world"
     if not (out / "records.jsonl.gz").exists():
         with console.status("Building the synthetic demo partnership…"):
-            simulate(SimulationConfig.preset("demo"), out)
+            run_simulation(SimulationConfig.preset("demo"), out)
     return [out / "records.jsonl.gz"]
 
 

@@ -1,5 +1,8 @@
 """Normalisation of the identifiers agencies write down, so that records can be compared.
 
+The commonest functions are memoised: a feed repeats the same names, dates, postcodes
+and numbers many times, and an import of a million records calls each millions of times.
+
 Everything here is plain Python with no Django: the importer, entity resolution and
 the simulator all call these functions, and each must give the same answer for the
 same text.

@@ -2,6 +2,7 @@
 
 import calendar
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -92,6 +93,7 @@ def _whole_years(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_partial_date(text: str) -> PartialDate:
     """Read a date written as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 

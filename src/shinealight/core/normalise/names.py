@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Word processors and phones turn "O'Brien" into "O’Brien" and "Smith-Jones" into
 # "Smith‐Jones"; each agency would otherwise hold a different spelling of one child.
@@ -19,6 +20,7 @@ _JOINER_RUN = re.compile(r"['-]{2,}")
 _JOINERS = "'-"
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(text: str) -> str:
     """Return a name in the form used for matching: no accents, case-folded, single-spaced.
 

@@ -1,6 +1,7 @@
 """UK postcodes in their canonical written form (``S65 1AB``)."""
 
 import re
+from functools import lru_cache
 
 # The shape from the UK government data standard, applied after spaces are removed
 # and letters upper-cased. It checks the shape only, not that Royal Mail issued the code.
@@ -13,6 +14,7 @@ _WHITESPACE = re.compile(r"\s+")
 _INWARD_LENGTH = 3
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_postcode(text: str) -> str | None:
     """Return the postcode upper-cased with one space before the inward code, or None.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -92,15 +92,15 @@ def _pydantic_errors(exc: ValidationError) -> list[FieldError]:
 
 def _ref_errors(record: AgencyRecord) -> list[FieldError]:
     errors: list[FieldError] = []
-    person_refs: set[str] = set()
-    all_refs: set[str] = set()
-    groups: list[tuple[str, list[Any]]] = [
-        ("persons", list(record.persons)),
-        ("vehicles", list(record.vehicles)),
-        ("phones", list(record.phones)),
-        ("online", list(record.online)),
-        ("locations", list(record.locations)),
+    groups: list[tuple[str, Sequence[Any]]] = [
+        ("persons", record.persons),
+        ("vehicles", record.vehicles),
+        ("phones", record.phones),
+        ("online", record.online),
+        ("locations", record.locations),
     ]
+    all_refs: set[str] = set()
+    person_refs: set[str] = set()
     for group, items in groups:
         for i, item in enumerate(items):
             if item.ref is None:

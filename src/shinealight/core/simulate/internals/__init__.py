@@ -1,0 +1,1 @@
+"""The simulator's machinery; use shinealight.core.simulate's public functions instead."""
