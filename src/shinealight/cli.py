@@ -23,6 +23,12 @@ app = typer.Typer(
 )
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+evaluate_app = typer.Typer(help="Measure against ground truth.", no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
+export_app = typer.Typer(help="Exports for analysts.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+# Apps that add commands of their own, each through a `register()` function.
+COMMAND_MODULES = ("shinealight.people.commands", "shinealight.extraction.commands")
 console = Console()
 err = Console(stderr=True)
 
@@ -399,6 +405,16 @@ def demo(
     console.print(f"Sign in at http://localhost:{port}/sign-in", soft_wrap=True)
     if serve_:
         _serve(host="127.0.0.1", port=port, workers=2)
+
+
+def _register_app_commands() -> None:
+    from importlib import import_module
+
+    for name in COMMAND_MODULES:
+        import_module(name).register(app, evaluate_app, export_app)
+
+
+_register_app_commands()
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """The /api/v1/ URL map."""
 
 from django.contrib.auth.decorators import login_required
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -47,6 +47,8 @@ urlpatterns = [
     path("mentions/persons", PersonMentionSearchApi.as_view(), name="api-person-mentions"),
     path("statistics", StatisticsApi.as_view(), name="api-statistics"),
     path("audit/events", AuditEventListApi.as_view(), name="api-audit-events"),
+    path("", include("shinealight.people.urls")),
+    path("", include("shinealight.extraction.urls")),
     path("schema/", SchemaApi.as_view(), name="api-schema"),
     # A page for people in browsers: signing in is a redirect, not a JSON error.
     path("docs/", login_required(DocsApi.as_view(url_name="api-schema")), name="api-docs"),

@@ -47,6 +47,16 @@ from shinealight.records.models import (
 
 Progress = Callable[[str, int, int | None], None]
 BATCH_SIZE = 1000
+
+# Called inside the import's transaction once its records are written, with the batch:
+# linkage and extraction resolve what arrived (`RecordVersion.batch`) before it commits.
+AFTER_IMPORT: list[Callable[[ImportBatch], None]] = []
+
+
+def after_import(hook: Callable[[ImportBatch], None]) -> Callable[[ImportBatch], None]:
+    """Register a function to run on every import batch that wrote something."""
+    AFTER_IMPORT.append(hook)
+    return hook
 _MENTION_TABLES: tuple[tuple[str, type[Any]], ...] = (
     ("persons", PersonMention),
     ("vehicles", VehicleMention),
@@ -387,6 +397,9 @@ def _start_batch(*, source: str, name: str, sha256: str, acting_user: Any) -> Im
 
 def _finish(batch: ImportBatch, summary: ImportSummary, *, acting_user: Any, action: str) -> None:
     summary.batch_id = batch.pk
+    if summary.new or summary.updated:
+        for hook in AFTER_IMPORT:
+            hook(batch)
     batch.finished_at = timezone.now()
     batch.summary = summary.as_dict()
     batch.save(update_fields=["finished_at", "summary", "sha256"])
@@ -404,6 +417,32 @@ def _finish(batch: ImportBatch, summary: ImportSummary, *, acting_user: Any, act
     )
 
 
+@dataclass(frozen=True)
+class SourceRow:
+    """One row of an input file, decoded: its JSON object, or the faults found in it."""
+
+    line: int
+    obj: Any = None
+    text: str | None = None  # the payload as received, when it was JSON already
+    errors: tuple[FieldError, ...] = ()
+    position: int = 0  # bytes of the file read so far, for progress
+
+
+def _jsonl_rows(path: Path, digest: Any) -> Iterator[SourceRow]:
+    for number, line, reader in _file_lines(path):
+        digest.reader = reader
+        if line is None:
+            yield SourceRow(number, errors=(oversized_line_error(),), position=reader.position)
+            continue
+        try:
+            obj = decode_line(line)
+        except RecordInvalid as exc:
+            yield SourceRow(number, errors=tuple(exc.errors), position=reader.position)
+            continue
+        text = line.decode("utf-8").rstrip("\r\n")
+        yield SourceRow(number, obj=obj, text=text, position=reader.position)
+
+
 def records_import_file(
     *, path: Path, acting_user: Any = None, progress: Progress | None = None
 ) -> ImportSummary:
@@ -417,43 +456,74 @@ def records_import_file(
     """
     path = Path(path)
     open_records_file(path).close()  # refuses an unsupported file type before any work
-    name = str(path)
-    size = path.stat().st_size
+
+    class _Digest:
+        reader: _HashingReader | None = None
+
+        def __call__(self) -> str:
+            return (self.reader.sha256 if self.reader else hashlib.sha256(b"")).hexdigest()
+
+    digest = _Digest()
+    return records_import_rows(
+        name=str(path),
+        label=path.name,
+        rows=_jsonl_rows(path, digest),
+        size=path.stat().st_size,
+        sha256=digest,
+        acting_user=acting_user,
+        progress=progress,
+    )
+
+
+def records_import_rows(
+    *,
+    name: str,
+    label: str,
+    rows: Iterable[SourceRow],
+    size: int,
+    sha256: Callable[[], str],
+    acting_user: Any = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import decoded rows of one input file (JSON Lines, or CSV through a mapping).
+
+    The rows are consumed once, as a stream. Every fault is collected with its line
+    number; any fault and nothing is kept. `sha256` is called at the end for the file's
+    digest, kept with the import batch as provenance.
+    """
     summary = ImportSummary(name=name)
     errors: list[LineError] = []
     with transaction.atomic():
         batch = _start_batch(
-            source=ImportBatch.Source.FILE, name=path.name, sha256="", acting_user=acting_user
+            source=ImportBatch.Source.FILE, name=label, sha256="", acting_user=acting_user
         )
         agencies = _AgencyCheck()
         writer = _Writer(batch=batch, summary=summary)
-        reader: _HashingReader | None = None
         count = 0
         try:
-            for number, line, reader in _file_lines(path):
-                count += 1
+            for row in rows:
+                count = row.line
                 try:
-                    if line is None:
-                        raise RecordInvalid([oversized_line_error()])
-                    obj = decode_line(line)
-                    record = parse_record(obj)
+                    if row.errors:
+                        raise RecordInvalid(list(row.errors))
+                    record = parse_record(row.obj)
                     problems = agencies.errors(record)
                     if problems:
                         raise RecordInvalid(problems)
                 except RecordInvalid as exc:
-                    errors.extend(LineError(name, number, e.field, e.reason) for e in exc.errors)
+                    errors.extend(LineError(name, row.line, e.field, e.reason) for e in exc.errors)
                     continue
                 if not errors:
-                    writer.add(record, obj, line.decode("utf-8").rstrip("\r\n"))
-                if progress and count % BATCH_SIZE == 0:
-                    progress("import", reader.position, size)
+                    writer.add(record, row.obj, row.text)
+                if progress and row.line % BATCH_SIZE == 0:
+                    progress("import", row.position, size)
         except (OSError, EOFError) as exc:
-            # A truncated or corrupt gzip stream is an input fault, reported like any other.
+            # A truncated or corrupt stream is an input fault, reported like any other.
             errors.append(LineError(name, count + 1, "", f"cannot read the file: {exc}"))
         if errors:
             raise ImportRejected(name, errors)
         writer.flush()
-        batch.sha256 = reader.sha256.hexdigest() if reader else hashlib.sha256(b"").hexdigest()
+        batch.sha256 = sha256()
         _finish(batch, summary, acting_user=acting_user, action="records.import")
     if progress:
         progress("import", size, size)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "shinealight.accounts",
     "shinealight.audit",
     "shinealight.records",
+    "shinealight.people",
+    "shinealight.extraction",
     "shinealight.api",
 ]
 

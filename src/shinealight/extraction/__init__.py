@@ -1,0 +1,1 @@
+"""Intelligence hidden in free text: mentions extracted from record summaries, and their review."""

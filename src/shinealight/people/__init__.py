@@ -1,0 +1,1 @@
+"""Resolved entities: who is who across agencies (people, vehicles, phones, accounts, places)."""
