@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,17 +19,19 @@ from django.utils import timezone
 from shinealight.audit.services import audit_log
 from shinealight.core.records import (
     AgencyRecord,
+    Faulty,
     FieldError,
     FlatRecord,
     LineError,
+    Prepared,
     RecordInvalid,
-    canonical_json,
-    content_hash,
-    decode_line,
     flatten,
     iter_lines,
     parse_record,
+    prepare_rows,
+    prepared_from,
 )
+from shinealight.core.records.prepare import RawRow
 from shinealight.core.records.validate import open_records_file, oversized_line_error
 from shinealight.core.schema import vocabulary
 from shinealight.records.bulk import RawJSON, insert_rows, reserve_ids
@@ -57,6 +60,8 @@ def after_import(hook: Callable[[ImportBatch], None]) -> Callable[[ImportBatch],
     """Register a function to run on every import batch that wrote something."""
     AFTER_IMPORT.append(hook)
     return hook
+
+
 _MENTION_TABLES: tuple[tuple[str, type[Any]], ...] = (
     ("persons", PersonMention),
     ("vehicles", VehicleMention),
@@ -181,21 +186,12 @@ def _file_lines(path: Path) -> Iterator[tuple[int, bytes | None, _HashingReader]
         raw.close()
 
 
-@dataclass(frozen=True)
-class _Incoming:
-    """One checked record waiting to be written, with its payload as JSON text and its hash."""
-
-    record: AgencyRecord
-    payload: str
-    digest: str
-
-
 @dataclass
 class _Change:
     """The versions one batch adds to one record, and the mentions of the newest."""
 
     row: Record | None  # None for a record this batch creates
-    added: list[_Incoming]
+    added: list[Prepared]
     flat: FlatRecord
     pk: int = 0
     version: int = 0
@@ -208,27 +204,26 @@ class _Writer:
         self.batch = batch
         self.summary = summary
         self.agencies = {a.code: a for a in Agency.objects.all()}
-        self.pending: list[_Incoming] = []
+        self.pending: list[Prepared] = []
         self.now = batch.started_at
         self.known_codes = set(vocabulary().indicators)
 
-    def add(self, record: AgencyRecord, payload: dict[str, Any], text: str | None = None) -> None:
-        """Queue a record; `text` is its payload's JSON as received, when there is one."""
+    def add(self, item: Prepared) -> None:
+        """Queue a checked record for writing."""
         self.summary.lines += 1
-        self.summary.unknown_indicators.update(set(record.indicators) - self.known_codes)
-        payload_text = text if text is not None else canonical_json(payload)
-        self.pending.append(_Incoming(record, RawJSON(payload_text), content_hash(payload)))
+        self.summary.unknown_indicators.update(set(item.indicators) - self.known_codes)
+        self.pending.append(item)
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
 
-    def _agency(self, record: AgencyRecord) -> Agency:
-        agency = self.agencies.get(record.agency)
+    def _agency(self, item: Prepared) -> Agency:
+        agency = self.agencies.get(item.agency)
         if agency is None:
             agency = Agency.objects.create(
-                code=record.agency, agency_type=record.agency_type, area=record.area or ""
+                code=item.agency, agency_type=item.agency_type, area=item.area or ""
             )
-            self.agencies[record.agency] = agency
-            self.summary.new_agencies.append(record.agency)
+            self.agencies[item.agency] = agency
+            self.summary.new_agencies.append(item.agency)
         return agency
 
     def flush(self) -> None:
@@ -236,9 +231,9 @@ class _Writer:
             return
         pending, self.pending = self.pending, []
         # Group the batch by record key, keeping line order: a later line is a newer version.
-        grouped: dict[tuple[int, str], list[_Incoming]] = {}
+        grouped: dict[tuple[int, str], list[Prepared]] = {}
         for item in pending:
-            key = (self._agency(item.record).pk, item.record.record_id)
+            key = (self._agency(item).pk, item.record_id)
             grouped.setdefault(key, []).append(item)
 
         # agency IN (…) AND record_id IN (…) can also match other pairs; keep only ours.
@@ -273,7 +268,7 @@ class _Writer:
             if not added:
                 self.summary.unchanged += 1
                 continue
-            flat = flatten(added[-1].record)
+            flat = added[-1].flat
             if current is None:
                 created.append(_Change(None, added, flat, version=len(added)))
                 self.summary.new += 1
@@ -293,8 +288,8 @@ class _Writer:
             for change, pk in zip(created, reserve_ids(Record, len(created)), strict=True):
                 change.pk = pk
                 last = change.added[-1]
-                agency = self._agency(last.record).pk
-                identity = (pk, agency, last.record.record_id, change.version, last.digest)
+                agency = self._agency(last).pk
+                identity = (pk, agency, last.record_id, change.version, last.digest)
                 content = tuple(change.flat.fields[name] for name in CONTENT_COLUMNS)
                 rows.append((*identity, self.now, self.now, *content))
             insert_rows(Record, _RECORD_COLUMNS, rows)
@@ -323,8 +318,8 @@ class _Writer:
                         pk,
                         first_version + offset,
                         item.digest,
-                        item.payload,
-                        item.record.recorded_at,
+                        RawJSON(item.payload),
+                        item.recorded_at,
                         self.now,
                         self.batch.pk,
                     )
@@ -417,30 +412,41 @@ def _finish(batch: ImportBatch, summary: ImportSummary, *, acting_user: Any, act
     )
 
 
+def _workers(size: int) -> int:
+    """Worker processes for preparing a file of `size` bytes: none for small files."""
+    if size < PARALLEL_FROM_BYTES:
+        return 0
+    return max(1, min(int(os.environ.get("SHINEALIGHT_IMPORT_WORKERS", "1")), os.cpu_count() or 1))
+
+
+# Below this, starting a worker process costs more than it saves.
+PARALLEL_FROM_BYTES = 8 << 20
+
+
 @dataclass(frozen=True)
 class SourceRow:
     """One row of an input file, decoded: its JSON object, or the faults found in it."""
 
     line: int
-    obj: Any = None
-    text: str | None = None  # the payload as received, when it was JSON already
+    obj: Any = None  # the decoded JSON object; may be left out when `text` is given
+    text: str | None = None  # the payload's JSON text as received, when it was JSON
     errors: tuple[FieldError, ...] = ()
     position: int = 0  # bytes of the file read so far, for progress
 
 
 def _jsonl_rows(path: Path, digest: Any) -> Iterator[SourceRow]:
+    # Lines stay undecoded here: decoding and checking is the workers' job.
     for number, line, reader in _file_lines(path):
         digest.reader = reader
         if line is None:
             yield SourceRow(number, errors=(oversized_line_error(),), position=reader.position)
             continue
         try:
-            obj = decode_line(line)
-        except RecordInvalid as exc:
-            yield SourceRow(number, errors=tuple(exc.errors), position=reader.position)
+            text = line.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            yield SourceRow(number, errors=(FieldError("", "not valid UTF-8"),))
             continue
-        text = line.decode("utf-8").rstrip("\r\n")
-        yield SourceRow(number, obj=obj, text=text, position=reader.position)
+        yield SourceRow(number, text=text, position=reader.position)
 
 
 def records_import_file(
@@ -493,33 +499,33 @@ def records_import_rows(
     """
     summary = ImportSummary(name=name)
     errors: list[LineError] = []
+    read = SourceRow(0)  # the last row read, for progress and for a read error's line
+
+    def raw_rows() -> Iterator[RawRow]:
+        nonlocal read
+        for row in rows:
+            read = row
+            # JSON text travels to the workers; only rows without text send their object.
+            yield row.line, row.text, None if row.text is not None else row.obj, row.errors
+
     with transaction.atomic():
         batch = _start_batch(
             source=ImportBatch.Source.FILE, name=label, sha256="", acting_user=acting_user
         )
         agencies = _AgencyCheck()
         writer = _Writer(batch=batch, summary=summary)
-        count = 0
         try:
-            for row in rows:
-                count = row.line
-                try:
-                    if row.errors:
-                        raise RecordInvalid(list(row.errors))
-                    record = parse_record(row.obj)
-                    problems = agencies.errors(record)
-                    if problems:
-                        raise RecordInvalid(problems)
-                except RecordInvalid as exc:
-                    errors.extend(LineError(name, row.line, e.field, e.reason) for e in exc.errors)
-                    continue
-                if not errors:
-                    writer.add(record, row.obj, row.text)
-                if progress and row.line % BATCH_SIZE == 0:
-                    progress("import", row.position, size)
+            for n, item in enumerate(prepare_rows(raw_rows(), workers=_workers(size)), 1):
+                problems = list(item.errors) if isinstance(item, Faulty) else agencies.errors(item)
+                if problems:
+                    errors.extend(LineError(name, item.line, e.field, e.reason) for e in problems)
+                elif not errors:
+                    writer.add(item)  # type: ignore[arg-type]
+                if progress and n % BATCH_SIZE == 0:
+                    progress("import", read.position, size)
         except (OSError, EOFError) as exc:
             # A truncated or corrupt stream is an input fault, reported like any other.
-            errors.append(LineError(name, count + 1, "", f"cannot read the file: {exc}"))
+            errors.append(LineError(name, read.line + 1, "", f"cannot read the file: {exc}"))
         if errors:
             raise ImportRejected(name, errors)
         writer.flush()
@@ -543,11 +549,10 @@ def records_submit(
     `may_submit` is the caller's permission check for each record's agency; a record the
     user may not submit is reported like any other fault, and nothing is written.
     """
-    items = list(payloads)
     agencies = _AgencyCheck()
     errors: list[LineError] = []
-    records: list[AgencyRecord] = []
-    for index, payload in enumerate(items):
+    prepared: list[Prepared] = []
+    for index, payload in enumerate(payloads):
         try:
             record = parse_record(payload)
             problems = agencies.errors(record)
@@ -555,7 +560,7 @@ def records_submit(
                 problems.append(FieldError("agency", "you may not submit records for this agency"))
             if problems:
                 raise RecordInvalid(problems)
-            records.append(record)
+            prepared.append(prepared_from(index, record, payload, None))
         except RecordInvalid as exc:
             errors.extend(LineError(name or source, index, e.field, e.reason) for e in exc.errors)
     if errors:
@@ -564,8 +569,8 @@ def records_submit(
     with transaction.atomic():
         batch = _start_batch(source=source, name=name, sha256="", acting_user=acting_user)
         writer = _Writer(batch=batch, summary=summary)
-        for record, payload in zip(records, items, strict=True):
-            writer.add(record, payload)
+        for item in prepared:
+            writer.add(item)
         writer.flush()
         _finish(batch, summary, acting_user=acting_user, action=f"records.{source}_submit")
     return summary

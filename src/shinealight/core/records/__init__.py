@@ -17,6 +17,12 @@ from shinealight.core.records.model import (
     PhoneIn,
     VehicleIn,
 )
+from shinealight.core.records.prepare import (
+    Faulty,
+    Prepared,
+    prepare_rows,
+    prepared_from,
+)
 from shinealight.core.records.validate import (
     FieldError,
     LineError,
@@ -31,6 +37,7 @@ from shinealight.core.records.validate import (
 
 __all__ = [
     "AgencyRecord",
+    "Faulty",
     "FieldError",
     "FlatRecord",
     "Grading",
@@ -40,6 +47,7 @@ __all__ = [
     "OnlineIn",
     "PersonIn",
     "PhoneIn",
+    "Prepared",
     "RecordInvalid",
     "VehicleIn",
     "canonical_json",
@@ -51,5 +59,7 @@ __all__ = [
     "mention_id",
     "open_records_file",
     "parse_line",
+    "prepare_rows",
+    "prepared_from",
     "parse_record",
 ]

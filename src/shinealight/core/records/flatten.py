@@ -99,8 +99,8 @@ def flatten(record: AgencyRecord) -> FlatRecord:
     for i, phone in enumerate(record.phones, start=1):
         ref = phone.ref or f"_phone{i}"
         e164 = normalise_phone(phone.number) or ""
-        for person in phone.persons:
-            listed_phones.add((person, e164 or phone.number))
+        for owner in phone.persons:
+            listed_phones.add((owner, e164 or phone.number))
         flat.phones.append(
             {
                 "mention_id": mid(ref),

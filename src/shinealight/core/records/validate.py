@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import orjson
 from pydantic import ValidationError
@@ -172,7 +172,7 @@ def open_records_file(path: Path) -> IO[bytes]:
     """Open a `.jsonl` or `.jsonl.gz` file for streaming in binary mode."""
     name = path.name.lower()
     if name.endswith(".jsonl.gz") or name.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     if name.endswith(".jsonl") or name.endswith(".json"):
         return path.open("rb")
     raise ValueError(
