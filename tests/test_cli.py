@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,8 @@ def test_commands_without_a_database_say_to_run_init(tmp_path: Path) -> None:
 def test_init_import_reimport_and_bad_file(tmp_path: Path) -> None:
     assert run(["init"], tmp_path).returncode == 0
     assert run(["init"], tmp_path).returncode == 0  # safe to run again
+    with sqlite3.connect(tmp_path / "shinealight.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     first = run(["import", str(DATA / "valid.jsonl")], tmp_path)
     assert first.returncode == 0, first.stderr
     assert "new" in first.stdout and "4" in first.stdout

@@ -74,3 +74,11 @@ def test_pages_carry_a_strict_content_security_policy(users: dict[str, Any]) -> 
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_the_stylesheet_is_served_from_this_server(users: dict[str, Any]) -> None:
+    page = Client().get("/sign-in").content.decode()
+    assert 'href="/static/shinealight/base.css"' in page
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("shinealight/base.css")

@@ -265,7 +265,9 @@ class _ListParams(serializers.Serializer[Any]):
 
 def _record_or_404(request: Request, agency: str, record_id: str) -> Record:
     record = selectors.record_get(user=request.user, agency=agency, record_id=record_id)
-    if record is None:
+    # visible_to() found it; the object rule must agree (defence in depth: two independent
+    # statements of the same policy, tested to match).
+    if record is None or not request.user.has_perm("records.view_record", record):
         # Not found and not allowed look the same, so the answer leaks nothing.
         raise Http404
     return record
