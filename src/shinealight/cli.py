@@ -28,7 +28,12 @@ app.add_typer(evaluate_app, name="evaluate")
 export_app = typer.Typer(help="Exports for analysts.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 # Apps that add commands of their own, each through a `register()` function.
-COMMAND_MODULES = ("shinealight.people.commands", "shinealight.extraction.commands")
+COMMAND_MODULES = (
+    "shinealight.people.commands",
+    "shinealight.extraction.commands",
+    "shinealight.alerts.commands",
+    "shinealight.cases.commands",
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -205,8 +210,20 @@ def import_(
     as_user: Annotated[
         str | None, typer.Option("--as", help="Account to record as importer")
     ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="YAML column mapping: the files are CSV (see docs/importing.md)"),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="With --mapping: show the first rows and every problem"),
+    ] = False,
 ) -> None:
     """Import agency-record files. Each file goes in whole or not at all; re-importing is safe."""
+    if mapping is not None or dry_run:
+        from shinealight.extraction.csv_cli import import_csv
+
+        raise typer.Exit(import_csv(files, mapping, dry_run=dry_run, as_user=as_user))
     _need_database()
     if not import_files(files, _acting_user(as_user)):
         raise typer.Exit(1)

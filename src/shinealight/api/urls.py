@@ -49,6 +49,8 @@ urlpatterns = [
     path("audit/events", AuditEventListApi.as_view(), name="api-audit-events"),
     path("", include("shinealight.people.urls")),
     path("", include("shinealight.extraction.urls")),
+    path("", include("shinealight.alerts.urls")),
+    path("", include("shinealight.cases.urls")),
     path("schema/", SchemaApi.as_view(), name="api-schema"),
     # A page for people in browsers: signing in is a redirect, not a JSON error.
     path("docs/", login_required(DocsApi.as_view(url_name="api-schema")), name="api-docs"),

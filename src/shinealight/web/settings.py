@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "shinealight.records",
     "shinealight.people",
     "shinealight.extraction",
+    "shinealight.alerts",
+    "shinealight.cases",
     "shinealight.api",
 ]
 

@@ -1,0 +1,1 @@
+"""Explained multi-agency alerts: what the joined-up records say, and which records say it."""
