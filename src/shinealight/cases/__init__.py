@@ -1,1 +1,1 @@
-"""Accountable multi-agency work: risk judgements, alert lifecycle, meetings, actions, escalation."""
+"""Accountable multi-agency work: risk judgements, alert lifecycle, meetings, actions."""
