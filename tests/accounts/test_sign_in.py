@@ -82,3 +82,28 @@ def test_the_stylesheet_is_served_from_this_server(users: dict[str, Any]) -> Non
     from django.contrib.staticfiles import finders
 
     assert finders.find("shinealight/base.css")
+
+
+def test_security_headers_on_every_response(users: dict[str, Any]) -> None:
+    for path in ("/sign-in", "/api/v1/me", "/healthz"):
+        response = Client().get(path)
+        assert "camera=()" in response["Permissions-Policy"], path
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_api_floods_are_refused_with_429(users: dict[str, Any], client_for: Any) -> None:
+    from django.core.cache import cache
+    from rest_framework.throttling import UserRateThrottle
+
+    cache.clear()
+    original = UserRateThrottle.THROTTLE_RATES
+    UserRateThrottle.THROTTLE_RATES = {**original, "user": "3/minute"}
+    try:
+        client = client_for("analyst")
+        codes = [client.get("/api/v1/me").status_code for _ in range(5)]
+    finally:
+        UserRateThrottle.THROTTLE_RATES = original
+        cache.clear()
+    assert codes == [200, 200, 200, 429, 429]

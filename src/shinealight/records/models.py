@@ -36,6 +36,7 @@ class ImportBatch(models.Model):
 
     class Source(models.TextChoices):
         FILE = "file", "File import"
+        CSV = "csv", "CSV import"
         API = "api", "API"
         FORM = "form", "Form"
 

@@ -111,6 +111,7 @@ class ImportSummary:
     mentions: Counter[str] = field(default_factory=Counter)
     unknown_indicators: Counter[str] = field(default_factory=Counter)
     new_agencies: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # what after-import hooks did
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +125,7 @@ class ImportSummary:
             "mentions": dict(sorted(self.mentions.items())),
             "unknown_indicators": dict(sorted(self.unknown_indicators.items())),
             "new_agencies": self.new_agencies,
+            **self.extra,
         }
 
 
@@ -393,6 +395,8 @@ def _start_batch(*, source: str, name: str, sha256: str, acting_user: Any) -> Im
 def _finish(batch: ImportBatch, summary: ImportSummary, *, acting_user: Any, action: str) -> None:
     summary.batch_id = batch.pk
     if summary.new or summary.updated:
+        # Hooks may report what they did in `batch.import_summary.extra`.
+        batch.import_summary = summary  # type: ignore[attr-defined]
         for hook in AFTER_IMPORT:
             hook(batch)
     batch.finished_at = timezone.now()
@@ -490,6 +494,7 @@ def records_import_rows(
     sha256: Callable[[], str],
     acting_user: Any = None,
     progress: Progress | None = None,
+    source: str = ImportBatch.Source.FILE,
 ) -> ImportSummary:
     """Import decoded rows of one input file (JSON Lines, or CSV through a mapping).
 
@@ -509,9 +514,7 @@ def records_import_rows(
             yield row.line, row.text, None if row.text is not None else row.obj, row.errors
 
     with transaction.atomic():
-        batch = _start_batch(
-            source=ImportBatch.Source.FILE, name=label, sha256="", acting_user=acting_user
-        )
+        batch = _start_batch(source=source, name=label, sha256="", acting_user=acting_user)
         agencies = _AgencyCheck()
         writer = _Writer(batch=batch, summary=summary)
         try:

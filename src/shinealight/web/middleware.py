@@ -15,8 +15,14 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# Nothing here needs the camera, microphone, location or payment APIs; say so.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+
+
 class ContentSecurityPolicyMiddleware:
-    """Add a strict Content-Security-Policy to every response."""
+    """Add a strict Content-Security-Policy and Permissions-Policy to every response."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -24,4 +30,5 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

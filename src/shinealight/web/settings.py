@@ -132,8 +132,17 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 60 * 60
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("SHINEALIGHT_HTTPS", "") == "1"
+# A screen left signed in on a shared office PC is a leak: sessions end after 30 minutes
+# without activity (each request renews them) and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SHINEALIGHT_SESSION_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+HTTPS = os.environ.get("SHINEALIGHT_HTTPS", "") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -165,6 +174,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "shinealight.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": None,
+    # A flood of requests from one account or address is refused with 429.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("SHINEALIGHT_API_RATE", "600/minute"),
+        "anon": "30/minute",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shine a Light API",
