@@ -14,10 +14,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shinealight.accounts.roles import CASE_ROLES, Role
-from shinealight.api.pagination import Pagination
+from shinealight.api.pagination import audited_page, request_purpose
 from shinealight.audit.services import audit_log
 from shinealight.records import selectors
-from shinealight.records.models import Agency, Record
+from shinealight.records.models import (
+    Agency,
+    LocationMention,
+    OnlineMention,
+    PersonMention,
+    PhoneMention,
+    Record,
+    RecordLink,
+    VehicleMention,
+)
 from shinealight.records.services import ImportBatch, agency_create, records_submit
 
 ALL_ROLES = tuple(Role)
@@ -26,8 +35,7 @@ PURPOSE = OpenApiParameter(
 )
 
 
-def _purpose(request: Request) -> str:
-    return (request.query_params.get("purpose") or request.headers.get("X-Purpose") or "")[:500]
+_purpose = request_purpose
 
 
 class RecordOut(serializers.ModelSerializer[Record]):
@@ -65,71 +73,72 @@ class RecordOut(serializers.ModelSerializer[Record]):
         return grading
 
 
-class PersonMentionOut(serializers.Serializer[Any]):
-    mention_id = serializers.CharField()
-    ref = serializers.CharField()
-    role = serializers.CharField()
-    name = serializers.CharField()
-    aliases = serializers.ListField(child=serializers.CharField())
-    dob = serializers.CharField()
-    age_estimate = serializers.IntegerField(allow_null=True)
-    gender = serializers.CharField()
-    ethnicity = serializers.CharField(help_text="For equality monitoring only.")
-    address = serializers.CharField()
-    postcode = serializers.CharField()
-    postcode_normalised = serializers.CharField()
-    phones = serializers.ListField(child=serializers.CharField())
-    phones_e164 = serializers.ListField(child=serializers.CharField())
-    identifiers = serializers.DictField(child=serializers.CharField())
-    nhs_number_valid = serializers.BooleanField(allow_null=True)
-    description = serializers.CharField()
+def _mention_serializer(model: type[Any], fields: list[str]) -> type[serializers.Serializer[Any]]:
+    """A read-only serializer for one mention table: its ids and the fields named."""
+    meta = type("Meta", (), {"model": model, "fields": ["mention_id", "ref", *fields]})
+    return type(f"{model.__name__}Out", (serializers.ModelSerializer,), {"Meta": meta})
 
 
-class VehicleMentionOut(serializers.Serializer[Any]):
-    mention_id = serializers.CharField()
-    ref = serializers.CharField()
-    vrm = serializers.CharField()
-    vrm_normalised = serializers.CharField()
-    partial = serializers.BooleanField()
-    make = serializers.CharField()
-    model = serializers.CharField()
-    colour = serializers.CharField()
-    person_refs = serializers.ListField(child=serializers.CharField())
+PersonMentionOut = _mention_serializer(
+    PersonMention,
+    [
+        "role",
+        "name",
+        "aliases",
+        "dob",
+        "age_estimate",
+        "gender",
+        "ethnicity",
+        "address",
+        "postcode",
+        "postcode_normalised",
+        "phones",
+        "phones_e164",
+        "identifiers",
+        "nhs_number_valid",
+        "description",
+    ],
+)
+VehicleMentionOut = _mention_serializer(
+    VehicleMention,
+    [
+        "vrm",
+        "vrm_normalised",
+        "partial",
+        "make",
+        "model",
+        "colour",
+        "person_refs",
+    ],
+)
+PhoneMentionOut = _mention_serializer(PhoneMention, ["number", "e164", "person_refs"])
+OnlineMentionOut = _mention_serializer(
+    OnlineMention,
+    [
+        "platform",
+        "handle",
+        "handle_normalised",
+        "person_refs",
+    ],
+)
+LocationMentionOut = _mention_serializer(
+    LocationMention,
+    [
+        "name",
+        "kind",
+        "address",
+        "postcode",
+        "postcode_normalised",
+        "lat",
+        "lon",
+    ],
+)
 
 
-class PhoneMentionOut(serializers.Serializer[Any]):
-    mention_id = serializers.CharField()
-    ref = serializers.CharField()
-    number = serializers.CharField()
-    e164 = serializers.CharField()
-    person_refs = serializers.ListField(child=serializers.CharField())
-
-
-class OnlineMentionOut(serializers.Serializer[Any]):
-    mention_id = serializers.CharField()
-    ref = serializers.CharField()
-    platform = serializers.CharField()
-    handle = serializers.CharField()
-    handle_normalised = serializers.CharField()
-    person_refs = serializers.ListField(child=serializers.CharField())
-
-
-class LocationMentionOut(serializers.Serializer[Any]):
-    mention_id = serializers.CharField()
-    ref = serializers.CharField()
-    name = serializers.CharField()
-    kind = serializers.CharField()
-    address = serializers.CharField()
-    postcode = serializers.CharField()
-    postcode_normalised = serializers.CharField()
-    lat = serializers.FloatField(allow_null=True)
-    lon = serializers.FloatField(allow_null=True)
-
-
-class LinkOut(serializers.Serializer[Any]):
-    from_ref = serializers.CharField()
-    to_ref = serializers.CharField()
-    kind = serializers.CharField()
+class LinkOut(serializers.ModelSerializer[RecordLink]):
+    class Meta:
+        model = RecordLink
+        fields = ["from_ref", "to_ref", "kind"]
 
 
 class RecordDetailOut(RecordOut):
@@ -213,18 +222,16 @@ class RecordCollectionApi(APIView):
         params = _ListParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         records = selectors.record_list(user=request.user, **params.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(records, request, view=self)
-        with transaction.atomic():
-            audit_log(
-                acting_user=request.user,
-                action="records.list",
-                object_type="record",
-                object_ids=[f"{r.agency.code}/{r.record_id}" for r in page],
-                purpose=_purpose(request),
-                detail={"filters": dict(request.query_params)},
-            )
-        return paginator.get_paginated_response(RecordOut(page, many=True).data)
+        return audited_page(
+            request,
+            self,
+            records,
+            RecordOut,
+            action="records.list",
+            object_type="record",
+            object_id=lambda r: f"{r.agency.code}/{r.record_id}",
+            detail={"filters": dict(request.query_params)},
+        )
 
     @extend_schema(
         operation_id="records_submit",
@@ -322,10 +329,13 @@ class RecordVersionsApi(APIView):
         return Response(data)
 
 
-class PersonSearchOut(PersonMentionOut):
+class PersonSearchOut(PersonMentionOut):  # type: ignore[valid-type,misc]
     agency = serializers.CharField(source="record.agency.code")
     record_id = serializers.CharField(source="record.record_id")
     recorded_at = serializers.DateTimeField(source="record.recorded_at")
+
+    class Meta(PersonMentionOut.Meta):  # type: ignore[name-defined]
+        fields = [*PersonMentionOut.Meta.fields, "agency", "record_id", "recorded_at"]
 
 
 class PersonMentionSearchApi(APIView):
@@ -343,18 +353,16 @@ class PersonMentionSearchApi(APIView):
         if not q.strip():
             raise serializers.ValidationError({"q": ["Say what to search for."]})
         mentions = selectors.person_mention_search(user=request.user, q=q)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(mentions, request, view=self)
-        with transaction.atomic():
-            audit_log(
-                acting_user=request.user,
-                action="person_mention.search",
-                object_type="person_mention",
-                object_ids=[m.mention_id for m in page],
-                purpose=_purpose(request),
-                detail={"q": q},
-            )
-        return paginator.get_paginated_response(PersonSearchOut(page, many=True).data)
+        return audited_page(
+            request,
+            self,
+            mentions,
+            PersonSearchOut,
+            action="person_mention.search",
+            object_type="person_mention",
+            object_id=lambda m: m.mention_id,
+            detail={"q": q},
+        )
 
 
 class StatisticsApi(APIView):
