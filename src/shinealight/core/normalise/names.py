@@ -32,7 +32,8 @@ def normalise_name(text: str) -> str:
         return ""
     # Case-folding first, because folding can itself produce accented letters.
     folded = text.casefold().translate(_LIKE_PUNCTUATION)
-    decomposed = unicodedata.normalize("NFKD", folded)
+    # Compatibility forms such as mathematical bold "𝑨" decompose to capitals: fold again.
+    decomposed = unicodedata.normalize("NFKD", folded).casefold()
     plain = "".join(_name_character(c) for c in decomposed).translate(_UNDECOMPOSABLE_LETTERS)
     words = []
     for chunk in plain.split():

@@ -1,0 +1,1 @@
+"""Machinery behind `shinealight.core.linkage`; import from the package, not from here."""

@@ -1,0 +1,168 @@
+"""Resolving person mentions: the batch run and the incremental resolver."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shinealight.core.linkage.internals.batch import ScoredPair, predict_pairs
+from shinealight.core.linkage.internals.cluster import Clusters, cluster_pairs
+from shinealight.core.linkage.internals.comparisons import add_blocking_keys
+from shinealight.core.linkage.internals.engines import Engine
+from shinealight.core.linkage.internals.features import person_features
+from shinealight.core.linkage.internals.incremental import CandidateIndex
+from shinealight.core.linkage.internals.model import PersonModel
+
+Decisions = Mapping[tuple[str, str], str]
+
+
+def person_rows(mentions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Return the feature rows (with blocking keys) of person mentions."""
+    return [add_blocking_keys(person_features(m)) for m in mentions]
+
+
+@dataclass
+class PersonResolution:
+    """The outcome of resolving person mentions.
+
+    `assignment` maps every mention to its group's representative mention; `pairs`
+    holds every scored pair at or above the review threshold, with its decision.
+    """
+
+    assignment: dict[str, str]
+    pairs: list[ScoredPair]
+    model: PersonModel
+    refused: list[ScoredPair] = field(default_factory=list)
+
+    def decision(self, pair: ScoredPair) -> str:
+        """Return "link" or "review" for a kept pair, as the model's thresholds decide."""
+        return self.model.thresholds.decide(pair.weight)
+
+    def groups(self) -> dict[str, list[str]]:
+        """Return representative -> sorted mentions."""
+        groups: dict[str, list[str]] = {}
+        for mention, rep in self.assignment.items():
+            groups.setdefault(rep, []).append(mention)
+        return {rep: sorted(ms) for rep, ms in groups.items()}
+
+
+def _split(decisions: Decisions) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    same = [pair for pair, d in decisions.items() if d == "same"]
+    apart = [pair for pair, d in decisions.items() if d == "not_same"]
+    return same, apart
+
+
+def resolve_people(
+    rows: Sequence[dict[str, Any]],
+    model: PersonModel,
+    engine: Engine,
+    *,
+    decisions: Decisions | None = None,
+) -> PersonResolution:
+    """Resolve person mentions in one batch run on `engine`.
+
+    Pairs at or above the link threshold are joined, strongest first; pairs in the
+    review band are kept for the queue but not joined; reviewers' decisions override
+    the model both ways.
+    """
+    same, apart = _split(decisions or {})
+    pairs = list(predict_pairs(rows, model, engine))
+    links = [(p.left, p.right, p.weight) for p in pairs if p.weight >= model.thresholds.link]
+    clusters = cluster_pairs((r["unique_id"] for r in rows), links, same=same, not_same=apart)
+    refused = [
+        p
+        for p in pairs
+        if p.weight >= model.thresholds.link and clusters.find(p.left) != clusters.find(p.right)
+    ]
+    return PersonResolution(clusters.assignment(), pairs, model, refused)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the incremental resolver put one new mention, and the pairs that decided it."""
+
+    mention: str
+    pairs: tuple[ScoredPair, ...]
+    joined: tuple[str, ...]
+    """Representatives of the existing groups the mention linked to (two or more: a merge)."""
+
+
+class IncrementalResolver:
+    """Resolve new person mentions one at a time against those already resolved.
+
+    Each new mention is scored against the indexed mentions that share a blocking key
+    with it; links at or above the threshold join its group (merging groups when it
+    links to several), exactly as the batch run's connected groups would.
+    """
+
+    def __init__(self, model: PersonModel, *, decisions: Decisions | None = None) -> None:
+        same, apart = _split(decisions or {})
+        self.model = model
+        self.index = CandidateIndex(model)
+        self.clusters: Clusters[str] = Clusters(apart)
+        self._same = same
+
+    def load(self, rows: Iterable[dict[str, Any]], assignment: Mapping[str, str]) -> None:
+        """Index already-resolved rows with their existing groups (no scoring)."""
+        by_rep: dict[str, str] = {}
+        for row in rows:
+            mention = row["unique_id"]
+            self.index.add(row)
+            self.clusters.add(mention)
+            rep = assignment.get(mention, mention)
+            first = by_rep.setdefault(rep, mention)
+            if first != mention:
+                self.clusters.union(first, mention)
+
+    def place(self, row: dict[str, Any]) -> Placement:
+        """Resolve one new mention and index it."""
+        mention = row["unique_id"]
+        pairs = self.index.score(row)
+        self.clusters.add(mention)
+        before = {
+            self.clusters.find(p.left if p.right == mention else p.right)
+            for p in pairs
+            if p.weight >= self.model.thresholds.link
+        }
+        for p in pairs:
+            if p.weight >= self.model.thresholds.link:
+                self.clusters.union(p.left, p.right)
+        for a, b in self._same:
+            if mention in (a, b) and a in self.clusters and b in self.clusters:
+                self.clusters.union(a, b)
+        self.index.add(row)
+        return Placement(mention, tuple(pairs), tuple(sorted(before)))
+
+    def assignment(self) -> dict[str, str]:
+        """Return each mention's group representative."""
+        return self.clusters.assignment()
+
+
+def read_mentions(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield (kind, mention) from an agency-records file, newest version of each mention.
+
+    For benchmarks and tests that work without a database; each person mention
+    carries `recorded_at` from its record. Faulty lines are skipped.
+    """
+    from shinealight.core.records import flatten, iter_records
+
+    latest: dict[str, tuple[str, dict[str, Any]]] = {}
+    for _, record in iter_records(path):
+        if isinstance(record, list):
+            continue
+        flat = flatten(record)
+        for kind, items in (
+            ("person", flat.persons),
+            ("vehicle", flat.vehicles),
+            ("phone", flat.phones),
+            ("online", flat.online),
+            ("location", flat.locations),
+        ):
+            for item in items:
+                item = {**item, "recorded_at": flat.fields["recorded_at"]}
+                mention = str(item["mention_id"])
+                # An update keeps the mention's place in arrival order, with new values.
+                latest[mention] = (kind, item)
+    yield from latest.values()
