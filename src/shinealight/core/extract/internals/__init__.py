@@ -1,0 +1,1 @@
+"""The extractor's machinery; use the package's public functions instead."""
