@@ -280,6 +280,41 @@ def audit_verify() -> None:
 
 
 @app.command()
+def backup(out: Annotated[Path, typer.Option(help="The backup file to write")]) -> None:
+    """Write a consistent copy of the partnership's database (SQLite or PostgreSQL)."""
+    _need_database()
+    from shinealight.ops.backup import BackupError, backup_create
+
+    try:
+        path = backup_create(out=out, acting_user=_acting_user(None))
+    except BackupError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"[green]Backed up[/] to {path} ({path.stat().st_size:,} bytes).")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A file written by `shinealight backup`")],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the current contents")] = False,
+) -> None:
+    """Replace the database's contents with a backup, then check the audit chain."""
+    _need_database()
+    from shinealight.audit.services import audit_verify as verify
+    from shinealight.ops.backup import BackupError, backup_restore
+
+    if not yes:
+        raise _fail("restoring replaces everything in the database: run again with --yes")
+    try:
+        backup_restore(source=source, acting_user=_acting_user(None))
+    except BackupError as exc:
+        raise _fail(str(exc)) from None
+    breaks = list(verify())
+    if breaks:
+        raise _fail(f"restored, but the audit trail is broken in {len(breaks)} place(s)")
+    console.print(f"[green]Restored[/] from {source}; audit trail intact.")
+
+
+@app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",

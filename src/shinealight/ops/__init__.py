@@ -1,0 +1,1 @@
+"""Operating a partnership's installation: backups and restores."""
