@@ -51,6 +51,26 @@ def count_records(env: dict[str, str]) -> tuple[int, int]:
     return int(out[0]), int(out[1])
 
 
+def wait_for_server_to_drop_the_dead_session(env: dict[str, str]) -> None:
+    """PostgreSQL ends a dead client's session when it next talks to it; wait for that,
+    as a restarted service would, so the next import is not queued behind its locks."""
+    url = env["DATABASE_URL"]
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for _ in range(120):
+            others = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()
+            if others and others[0] == 0:
+                return
+            time.sleep(0.5)
+    raise AssertionError("the killed import's session never ended")
+
+
 def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
     env = dict(os.environ, SHINEALIGHT_HOME=str(tmp_path),
                DATABASE_URL=database_url(tmp_path, "backup"))
@@ -86,6 +106,7 @@ def test_a_killed_import_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     assert process.poll() is None, "the import finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    wait_for_server_to_drop_the_dead_session(env)
     assert count_records(env) == (0, 0)
     again = cli(env, "import", str(feed))
     assert again.returncode == 0, again.stderr

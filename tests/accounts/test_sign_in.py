@@ -78,10 +78,12 @@ def test_pages_carry_a_strict_content_security_policy(users: dict[str, Any]) -> 
 
 def test_the_stylesheet_is_served_from_this_server(users: dict[str, Any]) -> None:
     page = Client().get("/sign-in").content.decode()
-    assert 'href="/static/shinealight/base.css"' in page
+    # Built from GOV.UK Frontend by `make assets`; served by this server, never a CDN.
+    assert 'href="/static/shinealight/frontend/app.css"' in page
     from django.contrib.staticfiles import finders
 
-    assert finders.find("shinealight/base.css")
+    assert finders.find("shinealight/frontend/app.css")
+    assert finders.find("shinealight/app.js")
 
 
 def test_security_headers_on_every_response(users: dict[str, Any]) -> None:

@@ -136,7 +136,7 @@ def test_the_form_page_shows_an_error_summary_and_acknowledges(
     client = Client()
     client.force_login(users["practitioner"])
     page = client.get("/intelligence/new")
-    assert page.status_code == 200 and b"<label" in page.content and b"<script" not in page.content
+    assert page.status_code == 200 and b"<label" in page.content and b"<script>" not in page.content
     bad = client.post("/intelligence/new", {"what_was_seen": ""})
     assert b"There is a problem" in bad.content
     good = client.post("/intelligence/new", REPORT, follow=True)

@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth
 
 from shinealight.records.models import (
     Agency,
+    ImportBatch,
     LocationMention,
     OnlineMention,
     PersonMention,
@@ -109,3 +110,22 @@ def statistics(*, user: Any) -> dict[str, Any]:
         "by_type": {row["event_type"]: row["n"] for row in by_type},
         "by_month": {row["month"].strftime("%Y-%m"): row["n"] for row in by_month if row["month"]},
     }
+
+
+def agency_list() -> QuerySet[Agency]:
+    """Every agency of the partnership (their codes and names are not case content)."""
+    return Agency.objects.order_by("code")
+
+
+def agency_codes_for(*, user: Any) -> list[str]:
+    """The agency codes worth offering the user as a filter: those whose records they see."""
+    if user.sees_whole_partnership:
+        return list(agency_list().values_list("code", flat=True))
+    if user.sees_case_content and user.agency_id is not None:
+        return [user.agency.code]
+    return []
+
+
+def import_batch_get(*, user: Any, batch_id: int) -> ImportBatch | None:
+    """One import the user ran themselves, or None."""
+    return ImportBatch.objects.filter(pk=batch_id, acting_user=user).first()

@@ -10,5 +10,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("sign-in", auth_views.LoginView.as_view(), name="login"),
     path("sign-out", auth_views.LogoutView.as_view(), name="logout"),
+    path("accessibility", views.accessibility, name="accessibility"),
+    path("intelligence/", include("shinealight.extraction.pages")),
+    path("", include("shinealight.records.pages")),
+    path("administration/", include("shinealight.accounts.pages")),
     path("api/v1/", include("shinealight.api.urls")),
 ]

@@ -1,40 +1,41 @@
-"""Pages. The full web front (chronology, network, queues) grows on these."""
+"""Site-wide pages: the home inbox, the accessibility statement and the health check."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from shinealight.accounts.roles import ROLE_PURPOSE
-from shinealight.audit.services import audit_log
-from shinealight.records.selectors import record_list
+from shinealight.web.inbox import inbox_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's start page: who they are and the latest records they may see."""
-    user = request.user
-    records = []
-    if user.sees_case_content:  # type: ignore[union-attr]
-        with transaction.atomic():
-            records = list(record_list(user=user)[:20])
-            audit_log(
-                acting_user=user,
-                action="records.list",
-                object_type="record",
-                object_ids=[f"{r.agency.code}/{r.record_id}" for r in records],
-                detail={"page": "home"},
-            )
+    """The signed-in user's inbox: what needs them, and the latest records they may see."""
+    sections = inbox_for(request.user)
+    for section in sections:
+        # Each section's template is rendered on its own, with only its own context.
+        section["html"] = (
+            render_to_string(section["template"], section["context"], request=request)
+            if section["template"]
+            else ""
+        )
     return render(
         request,
         "home.html",
         {
-            "records": records,
-            "purpose": ROLE_PURPOSE.get(user.role, ""),  # type: ignore[union-attr]
+            "sections": sections,
+            "purpose": ROLE_PURPOSE.get(request.user.role, ""),  # type: ignore[union-attr]
         },
     )
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement; open to everyone, signed in or not."""
+    return render(request, "accessibility.html")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
