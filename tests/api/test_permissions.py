@@ -36,6 +36,15 @@ def new_user_body(n: int) -> dict[str, Any]:
     }
 
 
+def intelligence_body() -> dict[str, Any]:
+    return {
+        "what_was_seen": "A man waits outside the school most afternoons.",
+        "source": "2",
+        "intelligence": "C",
+        "handling": "P",
+    }
+
+
 ROUTES: list[tuple[str, str, Any, dict[str, int]]] = [
     # (method, path, body or None, expected status by role; absent role = 403)
     ("get", "/api/v1/me", None, dict.fromkeys(ROLES, 200)),
@@ -66,6 +75,155 @@ ROUTES: list[tuple[str, str, Any, dict[str, int]]] = [
     ("get", "/api/v1/mentions/persons?q=katie", None, dict.fromkeys(CASE, 200)),
     ("get", "/api/v1/statistics", None, {"manager": 200, "safeguarding_lead": 200, "analyst": 200}),
     ("get", "/api/v1/audit/events", None, {"manager": 200}),
+    ("get", "/api/v1/extracted-mentions", None, dict.fromkeys(CASE, 200)),
+    (
+        "post",
+        "/api/v1/extracted-mentions/999999/review",
+        lambda u, n: {"decision": "confirmed"},
+        dict.fromkeys(CASE, 404),
+    ),
+    ("post", "/api/v1/intelligence", lambda u, n: intelligence_body(), dict.fromkeys(ROLES, 201)),
+    ("get", "/api/v1/intelligence/mine", None, dict.fromkeys(ROLES, 200)),
+    ("get", "/api/v1/intelligence/queue", None, {"safeguarding_lead": 200, "analyst": 200}),
+    (
+        "post",
+        "/api/v1/intelligence/999999/acted-on",
+        lambda u, n: {"note": "-"},
+        {"safeguarding_lead": 404, "analyst": 404},
+    ),
+    ("get", "/api/v1/entities?kind=person", None, dict.fromkeys(CASE, 200)),
+    ("get", "/api/v1/entities/P-9999999", None, dict.fromkeys(CASE, 404)),
+    ("get", "/api/v1/review/items", None, {"safeguarding_lead": 200, "analyst": 200}),
+    (
+        "post",
+        "/api/v1/review/items/999999/decision",
+        lambda u, n: {"decision": "same"},
+        {"safeguarding_lead": 404, "analyst": 404},
+    ),
+    (
+        "post",
+        "/api/v1/review/decisions/999999/revoke",
+        None,
+        {"safeguarding_lead": 404, "analyst": 404},
+    ),
+    ("get", "/api/v1/linkage/model", None, {"analyst": 200, "manager": 200}),
+    # cases: alert lifecycle, risk judgements, meetings, actions, escalation, disruption
+    ("get", "/api/v1/workflow", None, dict.fromkeys(ROLES, 200)),
+    ("get", "/api/v1/alert-cases", None, dict.fromkeys(CASE, 200)),
+    ("get", "/api/v1/alert-cases/999999", None, dict.fromkeys(CASE, 404)),
+    ("post", "/api/v1/alert-cases/999999/acknowledge", None, dict.fromkeys(CASE, 404)),
+    (
+        "post",
+        "/api/v1/alert-cases/999999/assign",
+        lambda u, n: {"owner": "analyst", "reason": "-"},
+        dict.fromkeys(CASE, 404),
+    ),
+    (
+        "post",
+        "/api/v1/alert-cases/999999/triage",
+        lambda u, n: {"decision": "mace"},
+        dict.fromkeys(CASE, 404),
+    ),
+    (
+        "post",
+        "/api/v1/alert-cases/999999/close",
+        lambda u, n: {"outcome": "-"},
+        dict.fromkeys(CASE, 404),
+    ),
+    ("get", "/api/v1/children/P-9999999/risk", None, dict.fromkeys(CASE, 404)),
+    (
+        "post",
+        "/api/v1/children/P-9999999/risk",
+        lambda u, n: {"level": "emerging", "rationale": "-"},
+        dict.fromkeys(CASE, 201),
+    ),
+    ("get", "/api/v1/risk-judgements/awaiting-agreement", None, dict.fromkeys(CASE, 200)),
+    ("post", "/api/v1/risk-judgements/999999/agree", None, dict.fromkeys(CASE, 404)),
+    (
+        "post",
+        "/api/v1/risk-judgements/999999/decline",
+        lambda u, n: {"reason": "-"},
+        dict.fromkeys(CASE, 404),
+    ),
+    ("get", "/api/v1/meetings", None, dict.fromkeys(CASE, 200)),
+    (
+        "post",
+        "/api/v1/meetings",
+        lambda u, n: {
+            "kind": "mace",
+            "held_at": "2010-01-01T10:00:00Z",
+            "attendees": [{"agency": u.agency.code}] if u.agency else [],
+        },
+        dict.fromkeys(CASE, 201),
+    ),
+    ("get", "/api/v1/meetings/999999", None, dict.fromkeys(CASE, 404)),
+    ("get", "/api/v1/actions", None, dict.fromkeys(CASE, 200)),
+    (
+        "post",
+        "/api/v1/actions",
+        lambda u, n: {"description": "-", "owner": u.username},
+        dict.fromkeys(CASE, 409),  # an action belongs to a meeting or a case
+    ),
+    (
+        "post",
+        "/api/v1/actions/999999/complete",
+        lambda u, n: {"note": "-"},
+        dict.fromkeys(CASE, 404),
+    ),
+    (
+        "post",
+        "/api/v1/actions/999999/cancel",
+        lambda u, n: {"reason": "-"},
+        dict.fromkeys(CASE, 404),
+    ),
+    ("get", "/api/v1/escalations", None, dict.fromkeys([*CASE, "manager"], 200)),
+    (
+        "post",
+        "/api/v1/escalations/999999/acknowledge",
+        lambda u, n: {"note": "-"},
+        dict.fromkeys([*CASE, "manager"], 404),
+    ),
+    ("get", "/api/v1/disruptions", None, dict.fromkeys(CASE, 200)),
+    (
+        "post",
+        "/api/v1/disruptions",
+        lambda u, n: {
+            "tactic": "cawn",
+            "target_role": "adult",
+            "target_kind": "person",
+            "target_entity_id": "P-0000001",
+            "status": "planned",
+        },
+        dict.fromkeys(CASE, 201),
+    ),
+    ("get", "/api/v1/disruptions/999999", None, dict.fromkeys(CASE, 404)),
+    (
+        "post",
+        "/api/v1/disruptions/999999/update",
+        lambda u, n: {"note": "-"},
+        dict.fromkeys(CASE, 404),
+    ),
+    (
+        "get",
+        "/api/v1/oversight/figures",
+        None,
+        {"manager": 200, "safeguarding_lead": 200, "analyst": 200},
+    ),
+    ("get", "/api/v1/reporting-lines", None, {"administrator": 200}),
+    (
+        "post",
+        "/api/v1/reporting-lines",
+        lambda u, n: {"user": "practitioner", "manager": "safeguarding_lead"},
+        {"administrator": 201},
+    ),
+    ("get", "/api/v1/alerts", None, dict.fromkeys(CASE, 200)),
+    ("get", "/api/v1/alerts/999999", None, dict.fromkeys(CASE, 404)),
+    (
+        "get",
+        "/api/v1/alerts/counts",
+        None,
+        {"manager": 200, "safeguarding_lead": 200, "analyst": 200},
+    ),
     ("get", "/api/v1/schema/", None, dict.fromkeys(ROLES, 200)),
     ("get", "/api/v1/docs/", None, dict.fromkeys(ROLES, 200)),
 ]
@@ -143,6 +301,26 @@ def test_every_api_route_is_in_the_matrix() -> None:
     examples = {
         "records/<str:agency>/<str:record_id>": "records/rmbc-csc/REF-88121",
         "records/<str:agency>/<str:record_id>/versions": "records/rmbc-csc/REF-88121/versions",
+        "extracted-mentions/<int:pk>/review": "extracted-mentions/999999/review",
+        "intelligence/<int:pk>/acted-on": "intelligence/999999/acted-on",
+        "alerts/<int:pk>": "alerts/999999",
+        "entities/<str:entity_id>": "entities/P-9999999",
+        "review/items/<int:item_id>/decision": "review/items/999999/decision",
+        "review/decisions/<int:decision_id>/revoke": "review/decisions/999999/revoke",
+        "alert-cases/<int:pk>": "alert-cases/999999",
+        "alert-cases/<int:pk>/acknowledge": "alert-cases/999999/acknowledge",
+        "alert-cases/<int:pk>/assign": "alert-cases/999999/assign",
+        "alert-cases/<int:pk>/triage": "alert-cases/999999/triage",
+        "alert-cases/<int:pk>/close": "alert-cases/999999/close",
+        "children/<str:entity_id>/risk": "children/P-9999999/risk",
+        "risk-judgements/<int:pk>/agree": "risk-judgements/999999/agree",
+        "risk-judgements/<int:pk>/decline": "risk-judgements/999999/decline",
+        "meetings/<int:pk>": "meetings/999999",
+        "actions/<int:pk>/complete": "actions/999999/complete",
+        "actions/<int:pk>/cancel": "actions/999999/cancel",
+        "escalations/<int:pk>/acknowledge": "escalations/999999/acknowledge",
+        "disruptions/<int:pk>": "disruptions/999999",
+        "disruptions/<int:pk>/update": "disruptions/999999/update",
     }
     assert {examples.get(r, r) for r in routes} <= covered
 

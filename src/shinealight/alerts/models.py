@@ -7,7 +7,27 @@ grows them as evidence arrives, and tells `cases` through `services.ALERT_CHANGE
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+
+
+class AlertQuerySet(models.QuerySet["Alert"]):
+    def visible_to(self, user: Any) -> AlertQuerySet:
+        """Alerts citing at least one record the user may see (analysts: every alert).
+
+        Managers see none here: they get counts only (`selectors.alert_counts`).
+        """
+        from shinealight.records.models import Record
+
+        if user is None or not getattr(user, "is_active", False):
+            return self.none()
+        if getattr(user, "sees_whole_partnership", False):
+            return self.all()
+        records = Record.objects.visible_to(user).values("pk")
+        return self.filter(
+            pk__in=AlertEvidence.objects.filter(record__in=records).values("alert_id")
+        )
 
 
 class Alert(models.Model):
@@ -23,12 +43,16 @@ class Alert(models.Model):
     key = models.CharField(max_length=300, unique=True)
     severity = models.CharField(max_length=8, choices=Severity.choices)
     title = models.CharField(max_length=300)
+    # The explanation's opening sentence; the evidence and lawful-contact notes follow it.
+    opening = models.TextField(blank=True)
     explanation = models.TextField()
     area = models.CharField(max_length=100, blank=True)
     first_data_time = models.DateTimeField(help_text="Data time at which it would first have fired")
     last_data_time = models.DateTimeField(help_text="Data time of its newest evidence")
     raised_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         ordering = ["-last_data_time", "-id"]
@@ -43,9 +67,12 @@ class AlertSubject(models.Model):
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="subjects")
     kind = models.CharField(max_length=16)  # person, vehicle, phone, online, location
-    entity_id = models.CharField(max_length=64)  # the people app's stable entity id
+    # The people app's stable entity id; an object's normalised key; `M:<mention id>` for a
+    # person mention no entity holds yet.
+    entity_id = models.CharField(max_length=420)
     role = models.CharField(max_length=32)  # child, adult, object, …
     label = models.CharField(max_length=300, blank=True)
+    since = models.DateTimeField(null=True, help_text="Data time from which the alert names it")
 
     class Meta:
         constraints = [

@@ -1,0 +1,130 @@
+"""Which resolved entity each person mention belongs to: the one place alerts ask.
+
+The product reads the people app's tables (`EntityMembership`), so alerts name the same
+entity ids as `export entities`. A mention no entity holds yet stands alone as
+`M:<mention id>`. The oracle reads a simulated world's `truth.json` instead: it is for
+developing and testing the rules, and for measuring them apart from linkage errors, and is
+never the default.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from shinealight.core.alerts.evaluate import truth_resolver
+
+UNRESOLVED_PREFIX = "M:"
+
+
+class EntityResolver(Protocol):
+    """Maps person mention ids to entity ids, and entities back to their mentions."""
+
+    name: str
+
+    def person_entities(self, mention_ids: Iterable[str]) -> dict[str, str]: ...
+
+    def mentions_of(self, entity_ids: Iterable[str]) -> dict[str, list[str]]: ...
+
+
+class PeopleTablesResolver:
+    """Entity membership as the people app's linkage stored it."""
+
+    name = "people"
+
+    def person_entities(self, mention_ids: Iterable[str]) -> dict[str, str]:
+        from shinealight.people.models import EntityMembership
+
+        ids = list(mention_ids)
+        found: dict[str, str] = {}
+        for chunk in _chunks(ids, 900):
+            rows = EntityMembership.objects.filter(kind="person", mention_id__in=chunk)
+            for mention, entity, merged in rows.values_list(
+                "mention_id", "entity__entity_id", "entity__merged_into__entity_id"
+            ):
+                found[mention] = merged or entity
+        return {m: found.get(m, UNRESOLVED_PREFIX + m) for m in ids}
+
+    def mentions_of(self, entity_ids: Iterable[str]) -> dict[str, list[str]]:
+        from shinealight.people.models import EntityMembership
+
+        out: dict[str, list[str]] = {}
+        resolved = []
+        for entity in entity_ids:
+            if entity.startswith(UNRESOLVED_PREFIX):
+                out[entity] = [entity[len(UNRESOLVED_PREFIX) :]]
+            else:
+                resolved.append(entity)
+        for chunk in _chunks(resolved, 900):
+            rows = EntityMembership.objects.filter(kind="person", entity__entity_id__in=chunk)
+            for entity, mention in rows.values_list("entity__entity_id", "mention_id"):
+                out.setdefault(entity, []).append(mention)
+        return out
+
+
+class OracleResolver:
+    """Perfect identity from a simulated world's ground truth (development and evaluation).
+
+    A mention with no name, alias or identifier stays alone, as no linkage could place it.
+    """
+
+    name = "oracle"
+
+    def __init__(self, truth_path: Path) -> None:
+        self.truth_path = Path(truth_path)
+        self._truth = json.loads(self.truth_path.read_text(encoding="utf-8"))
+        self._map: dict[str, str] | None = None
+        self._reverse: dict[str, list[str]] = {}
+
+    def _mapping(self) -> dict[str, str]:
+        if self._map is None:
+            from shinealight.records.models import PersonMention
+
+            anonymous = PersonMention.objects.filter(name="", aliases=[], identifiers={})
+            self._map = truth_resolver(self._truth, anonymous.values_list("mention_id", flat=True))
+            for mention, entity in self._map.items():
+                self._reverse.setdefault(entity, []).append(mention)
+        return self._map
+
+    def refresh(self) -> None:
+        """Forget the anonymous-mention list (call after new records arrive)."""
+        self._map = None
+        self._reverse = {}
+
+    def person_entities(self, mention_ids: Iterable[str]) -> dict[str, str]:
+        mapping = self._mapping()
+        return {m: mapping.get(m, UNRESOLVED_PREFIX + m) for m in mention_ids}
+
+    def mentions_of(self, entity_ids: Iterable[str]) -> dict[str, list[str]]:
+        self._mapping()
+        out = {}
+        for entity in entity_ids:
+            if entity.startswith(UNRESOLVED_PREFIX):
+                out[entity] = [entity[len(UNRESOLVED_PREFIX) :]]
+            else:
+                out[entity] = list(self._reverse.get(entity, ()))
+        return out
+
+    def truth(self) -> dict[str, object]:
+        return dict(self._truth)
+
+
+_current: EntityResolver | None = None
+
+
+def resolver() -> EntityResolver:
+    """The resolver alerts use now: the people app's tables unless one was configured."""
+    return _current if _current is not None else PeopleTablesResolver()
+
+
+def use_resolver(new: EntityResolver | None) -> None:
+    """Switch resolver for this process (replay and tests); None restores the default."""
+    global _current
+    _current = new
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

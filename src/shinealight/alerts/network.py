@@ -1,0 +1,201 @@
+"""Building the core network from the record store: the adapter between tables and rules.
+
+For system processes (analysis after import, `shinealight analyse`), not for users: what
+users may see of the result is decided by `selectors`. Person mentions are read only
+through `PersonMention.ANALYTICAL_FIELDS`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from shinealight.alerts.entities import EntityResolver
+from shinealight.core.network import (
+    LinkFact,
+    NetworkGraph,
+    ObjectFact,
+    PersonFact,
+    RecordFact,
+    facts_from_rows,
+)
+from shinealight.records.models import (
+    LocationMention,
+    OnlineMention,
+    PersonMention,
+    PhoneMention,
+    Record,
+    RecordLink,
+    VehicleMention,
+)
+
+CHUNK = 900
+
+_OBJECT_MODELS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
+    ("vehicles", VehicleMention, ("mention_id", "vrm", "vrm_normalised", "partial", "person_refs")),
+    ("phones", PhoneMention, ("mention_id", "number", "e164", "person_refs")),
+    (
+        "online",
+        OnlineMention,
+        ("mention_id", "platform", "handle", "handle_normalised", "person_refs"),
+    ),
+    (
+        "locations",
+        LocationMention,
+        ("mention_id", "name", "kind", "address", "postcode", "postcode_normalised"),
+    ),
+)
+
+_RECORD_FIELDS = (
+    "id",
+    "agency__code",
+    "agency__agency_type",
+    "record_id",
+    "event_type",
+    "recorded_at",
+    "occurred_at",
+    "area",
+    "summary",
+    "grading_source",
+    "grading_intelligence",
+    "indicators",
+)
+
+
+def _person_fields() -> tuple[str, ...]:
+    # ANALYTICAL_FIELDS names the record foreign key `record_id`; we group by it.
+    return tuple(PersonMention.ANALYTICAL_FIELDS)
+
+
+def _extracted(record_pks: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Extracted mentions from summaries, when the extraction app is installed."""
+    try:
+        from shinealight.extraction.selectors import extracted_for_linkage
+    except ImportError:  # pragma: no cover - the app is part of the product
+        return {}
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for kind in ("vrm", "phone", "handle", "postcode"):
+        rows = extracted_for_linkage(kind=kind).filter(record_id__in=record_pks)
+        for row in rows.values(
+            "record_id", "mention_id", "kind", "text", "normalised", "partial", "platform"
+        ):
+            out[row["record_id"]].append(row)
+    return out
+
+
+def graph_for_records(record_pks: Iterable[int] | None, resolver: EntityResolver) -> NetworkGraph:
+    """The network over the given records (None: every record in the store)."""
+    pks: list[int] = (
+        list(Record.objects.values_list("pk", flat=True))
+        if record_pks is None
+        else sorted(set(record_pks))
+    )
+    facts_r: list[RecordFact] = []
+    facts_p: list[PersonFact] = []
+    facts_o: list[ObjectFact] = []
+    facts_l: list[LinkFact] = []
+    for start in range(0, len(pks), CHUNK * 10):
+        chunk = pks[start : start + CHUNK * 10]
+        rows = list(Record.objects.filter(pk__in=chunk).values(*_RECORD_FIELDS))
+        persons: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in PersonMention.objects.filter(record_id__in=chunk).values(*_person_fields()):
+            persons[row["record_id"]].append(row)
+        objects: dict[str, dict[int, list[dict[str, Any]]]] = {}
+        for name, model, fields in _OBJECT_MODELS:
+            grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            for row in model.objects.filter(record_id__in=chunk).values("record_id", *fields):
+                grouped[row["record_id"]].append(row)
+            objects[name] = grouped
+        links: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in RecordLink.objects.filter(record_id__in=chunk).values(
+            "record_id", "from_ref", "to_ref", "kind"
+        ):
+            links[row["record_id"]].append(row)
+        extracted = _extracted(chunk)
+        entity_of = resolver.person_entities(m["mention_id"] for ms in persons.values() for m in ms)
+        for row in rows:
+            pk = row["id"]
+            record = {
+                "agency": row["agency__code"],
+                "agency_type": row["agency__agency_type"],
+                **{k: v for k, v in row.items() if not k.startswith("agency__")},
+            }
+            r, p, o, lk = facts_from_rows(
+                record=record,
+                persons=persons.get(pk, ()),
+                vehicles=objects["vehicles"].get(pk, ()),
+                phones=objects["phones"].get(pk, ()),
+                online=objects["online"].get(pk, ()),
+                locations=objects["locations"].get(pk, ()),
+                links=links.get(pk, ()),
+                extracted=extracted.get(pk, ()),
+                person_entity=entity_of.__getitem__,
+            )
+            facts_r.append(r)
+            facts_p.extend(p)
+            facts_o.extend(o)
+            facts_l.extend(lk)
+    return NetworkGraph(facts_r, facts_p, facts_o, facts_l)
+
+
+# A person in more records than this (a youth worker, a children's home manager) is not
+# followed when widening the neighbourhood of new records: following them would pull in
+# half the partnership. `shinealight analyse` still sees everything.
+HUB_RECORDS = 400
+
+
+def neighbourhood(record_pks: Iterable[int], resolver: EntityResolver) -> set[int]:
+    """The records new records can change alerts for: two steps out through people and objects.
+
+    Step one: every record that mentions a person or object in the new records. Step two:
+    every record of the people in those (a child's own records make them at risk).
+    """
+    seed = set(record_pks)
+    first = _records_sharing(seed, resolver)
+    second = _records_sharing(first - seed, resolver, objects=False)
+    return seed | first | second
+
+
+def _records_sharing(pks: set[int], resolver: EntityResolver, objects: bool = True) -> set[int]:
+    out: set[int] = set()
+    ids = list(pks)
+    mention_ids: list[str] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        mention_ids.extend(
+            PersonMention.objects.filter(record_id__in=chunk).values_list("mention_id", flat=True)
+        )
+        if objects:
+            out |= _object_neighbours(chunk)
+    entities = set(resolver.person_entities(mention_ids).values())
+    mentions = [
+        m for ms in resolver.mentions_of(entities).values() if len(ms) <= HUB_RECORDS for m in ms
+    ]
+    for start in range(0, len(mentions), CHUNK):
+        out |= set(
+            PersonMention.objects.filter(
+                mention_id__in=mentions[start : start + CHUNK]
+            ).values_list("record_id", flat=True)
+        )
+    return out
+
+
+def _object_neighbours(chunk: list[int]) -> set[int]:
+    out: set[int] = set()
+    for model, column in (
+        (VehicleMention, "vrm_normalised"),
+        (PhoneMention, "e164"),
+        (OnlineMention, "handle_normalised"),
+        (LocationMention, "postcode_normalised"),
+    ):
+        keys = {
+            k for k in model.objects.filter(record_id__in=chunk).values_list(column, flat=True) if k
+        }
+        for start in range(0, len(keys), CHUNK):
+            part = list(keys)[start : start + CHUNK]
+            found = model.objects.filter(**{f"{column}__in": part}).values_list(
+                "record_id", flat=True
+            )
+            out |= set(found[: HUB_RECORDS * 10])
+    return out
