@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from shinealight.core.alerts.config import (
     CrossAreaRule,
@@ -470,21 +470,21 @@ class Detector:
         parent: dict[str, str] = {}
         members: dict[str, set[str]] = {}
         fired: dict[str, datetime] = {}
+        # Counts kept per group as groups merge: recounting a group on every edge made a
+        # partnership with one large connected component quadratic.
+        n_children: dict[str, int] = {}
+        n_adults: dict[str, int] = {}
 
         def find(n: str) -> str:
             if n not in parent:
                 parent[n] = n
                 members[n] = {n}
+                n_children[n] = int(n.startswith("C:"))
+                n_adults[n] = int(n.startswith("A:") and n in adults_with_children)
             while parent[n] != n:
                 parent[n] = parent[parent[n]]
                 n = parent[n]
             return n
-
-        def counts(root: str) -> tuple[int, int]:
-            group = members[root]
-            children = sum(1 for n in group if n.startswith("C:"))
-            adults = sum(1 for n in group if n.startswith("A:") and n in adults_with_children)
-            return children, adults
 
         since: dict[str, datetime] = {}
         for t, a, b, _ in edges:
@@ -493,19 +493,27 @@ class Detector:
                 if len(members[ra]) < len(members[rb]):
                     ra, rb = rb, ra
                 parent[rb] = ra
-                members[ra] |= members.pop(rb)
+                joining = members.pop(rb)
+                members[ra] |= joining
+                n_children[ra] += n_children.pop(rb)
+                n_adults[ra] += n_adults.pop(rb)
                 times = [fired.pop(r) for r in (ra, rb) if r in fired]
                 if times:
                     fired[ra] = min(times)
-            if ra not in fired:
-                n_children, n_adults = counts(ra)
-                if n_children >= rule.min_children and n_adults >= rule.min_adults:
-                    fired[ra] = t
-            if ra in fired:
-                # Whoever is in the group now is named from now on (if not already).
+                    # Whoever joins a group that has fired is named from now on.
+                    for n in joining:
+                        since.setdefault(n, t)
+            if ra not in fired and (
+                n_children[ra] >= rule.min_children and n_adults[ra] >= rule.min_adults
+            ):
+                fired[ra] = t
                 for n in members[ra]:
                     since.setdefault(n, t)
 
+        suspicious = self._suspicious_contacts()
+        edges_of: dict[str, list[Any]] = defaultdict(list)
+        for edge in edges:
+            edges_of[find(edge[1])].append(edge)
         out = []
         for root, first in fired.items():
             group = members[root]
@@ -514,12 +522,11 @@ class Detector:
                 n[2:] for n in group if n.startswith("A:") and n in adults_with_children
             )
             objects = sorted(n[2:] for n in group if n.startswith("O:"))
-            records = {e[3].key: e[3] for e in edges if find(e[1]) == root}
+            records = {e[3].key: e[3] for e in edges_of.get(root, ())}
             evidence = {k: _evidence(r) for k, r in records.items()}
             trimmed = _trim(evidence, first, self.limit)
             contacts_per_adult = {
-                a: len({c.child.entity for c in self._suspicious_contacts().get(a, ())})
-                for a in adults
+                a: len({c.child.entity for c in suspicious.get(a, ())}) for a in adults
             }
             adult_subjects = [
                 Subject(
