@@ -214,3 +214,17 @@ def test_record_ids_shared_across_agencies_stay_apart(db: Any, tmp_path: Path) -
         ("swy-police", "A-1", "police A v2"),
         ("swy-police", "B-1", "police B"),
     ]
+
+
+def test_after_import_hooks_run_unless_switched_off(
+    db: Any, tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shinealight.records import services
+
+    seen: list[int] = []
+    monkeypatch.setattr(services, "AFTER_IMPORT", [lambda batch: seen.append(batch.pk)])
+    first = records_import_file(path=write_jsonl(tmp_path / "a.jsonl", synthetic_records(3)))
+    assert seen == [first.batch_id]
+    settings.SHINEALIGHT_ANALYSE_ON_IMPORT = False
+    records_import_file(path=write_jsonl(tmp_path / "b.jsonl", synthetic_records(3, start=3)))
+    assert seen == [first.batch_id]

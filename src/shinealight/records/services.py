@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -394,7 +395,7 @@ def _start_batch(*, source: str, name: str, sha256: str, acting_user: Any) -> Im
 
 def _finish(batch: ImportBatch, summary: ImportSummary, *, acting_user: Any, action: str) -> None:
     summary.batch_id = batch.pk
-    if summary.new or summary.updated:
+    if (summary.new or summary.updated) and settings.SHINEALIGHT_ANALYSE_ON_IMPORT:
         # Hooks may report what they did in `batch.import_summary.extra`.
         batch.import_summary = summary  # type: ignore[attr-defined]
         for hook in AFTER_IMPORT:

@@ -199,6 +199,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Linkage, extraction and alerts run on each import inside its transaction. An initial bulk
+# load can switch that off and run `shinealight link` and `shinealight analyse` after it.
+SHINEALIGHT_ANALYSE_ON_IMPORT = os.environ.get("SHINEALIGHT_ANALYSE_ON_IMPORT", "1") != "0"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
