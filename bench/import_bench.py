@@ -105,10 +105,12 @@ def main() -> None:
     body = "\n".join(
         [
             f"Machine: {machine()}.",
-            f"Command: `.venv/bin/python bench/import_bench.py --n {args.n} --analyse {args.analyse}` "
+            "Command: `.venv/bin/python bench/import_bench.py "
+            f"--n {args.n} --analyse {args.analyse}` "
             f"(input {size_mib:,.0f} MiB gzipped JSON Lines; PostgreSQL 15 with default settings "
             "in a fresh cluster from scripts/with-postgres; one file, one transaction).",
-            "Goal: at least 5,000 records/s into PostgreSQL at N = 1,000,000, peak memory under 1 GiB. "
+            "Goal: at least 5,000 records/s into PostgreSQL at N = 1,000,000, "
+            "peak memory under 1 GiB. "
             "With analysis off, the import writes records, versions and mentions only (a bulk "
             "load, followed by `shinealight link` and `shinealight analyse`); with it on, "
             "linkage, extraction and alert hooks run inside the import's transaction.",
