@@ -1,4 +1,4 @@
-"""Backup and restore round-trip a partnership, audit chain intact; a killed import loses nothing."""
+"""Backup and restore round-trip a partnership; a killed import loses nothing."""
 
 from __future__ import annotations
 
@@ -29,25 +29,34 @@ def database_url(tmp_path: Path, name: str) -> str:
     import psycopg
 
     dbname = f"{name}_{os.getpid()}"
-    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True
+    ) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {dbname}")
         conn.execute(f"CREATE DATABASE {dbname}")
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{dbname}"
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "shinealight.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "shinealight.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def count_records(env: dict[str, str]) -> tuple[int, int]:
-    code = ("import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE',"
-            "'shinealight.web.settings');django.setup();"
-            "from shinealight.records.models import Record, RecordVersion;"
-            "print(Record.objects.count(), RecordVersion.objects.count())")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True).stdout.split()
+    code = (
+        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE',"
+        "'shinealight.web.settings');django.setup();"
+        "from shinealight.records.models import Record, RecordVersion;"
+        "print(Record.objects.count(), RecordVersion.objects.count())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
     return int(out[0]), int(out[1])
 
 
@@ -72,8 +81,9 @@ def wait_for_server_to_drop_the_dead_session(env: dict[str, str]) -> None:
 
 
 def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
-    env = dict(os.environ, SHINEALIGHT_HOME=str(tmp_path),
-               DATABASE_URL=database_url(tmp_path, "backup"))
+    env = dict(
+        os.environ, SHINEALIGHT_HOME=str(tmp_path), DATABASE_URL=database_url(tmp_path, "backup")
+    )
     assert cli(env, "init").returncode == 0
     assert cli(env, "import", str(DATA / "valid.jsonl")).returncode == 0
     made = cli(env, "backup", "--out", str(tmp_path / "partnership.backup"))
@@ -93,15 +103,20 @@ def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
 
 
 def test_a_killed_import_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    env = dict(os.environ, SHINEALIGHT_HOME=str(tmp_path),
-               DATABASE_URL=database_url(tmp_path, "killed"))
+    env = dict(
+        os.environ, SHINEALIGHT_HOME=str(tmp_path), DATABASE_URL=database_url(tmp_path, "killed")
+    )
     assert cli(env, "init").returncode == 0
     feed = tmp_path / "feed.jsonl.gz"
     with gzip.open(feed, "wt", compresslevel=1) as f:
         for record in synthetic_records(60_000):
             f.write(json.dumps(record) + "\n")
-    process = subprocess.Popen([sys.executable, "-m", "shinealight.cli", "import", str(feed)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shinealight.cli", "import", str(feed)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(6)  # well into the import: batches written, nothing committed yet
     assert process.poll() is None, "the import finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)

@@ -90,11 +90,13 @@ def test_simulate_then_import_the_world(tmp_path: Path) -> None:
     out = tmp_path / "world"
     made = run(["simulate", "--out", str(out), "--preset", "demo", "--seed", "7"], tmp_path)
     assert made.returncode == 0, made.stderr
-    again = run(["simulate", "--out", str(tmp_path / "again"), "--preset", "demo", "--seed", "7"],
-                tmp_path)
+    again = run(
+        ["simulate", "--out", str(tmp_path / "again"), "--preset", "demo", "--seed", "7"], tmp_path
+    )
     assert again.returncode == 0
-    assert (out / "records.jsonl.gz").read_bytes() == \
-        (tmp_path / "again" / "records.jsonl.gz").read_bytes()
+    assert (out / "records.jsonl.gz").read_bytes() == (
+        tmp_path / "again" / "records.jsonl.gz"
+    ).read_bytes()
     run(["init"], tmp_path)
     imported = run(["import", str(out / "records.jsonl.gz")], tmp_path)
     assert imported.returncode == 0, imported.stderr

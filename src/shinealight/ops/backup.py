@@ -39,8 +39,16 @@ def _pg_env() -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
-    args = ["-h", str(db.get("HOST") or "localhost"), "-p", str(db.get("PORT") or 5432),
-            "-U", str(db.get("USER") or ""), "-d", str(db["NAME"])]
+    args = [
+        "-h",
+        str(db.get("HOST") or "localhost"),
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        str(db.get("USER") or ""),
+        "-d",
+        str(db["NAME"]),
+    ]
     return args, env
 
 
@@ -50,8 +58,12 @@ def backup_create(*, out: Path, acting_user: Any) -> Path:
     if out.exists():
         raise BackupError(f"{out} exists already; choose a new file name")
     with transaction.atomic():
-        audit_log(acting_user=acting_user, action="backup.create", object_type="database",
-                  detail={"file": out.name})
+        audit_log(
+            acting_user=acting_user,
+            action="backup.create",
+            object_type="database",
+            detail={"file": out.name},
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     if connection.vendor == "sqlite":
         source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
@@ -64,8 +76,12 @@ def backup_create(*, out: Path, acting_user: Any) -> Path:
             target.close()
         return out
     args, env = _pg_env()
-    result = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--file", str(out), *args],
-                            env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [_pg_tool("pg_dump"), "--format=custom", "--file", str(out), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         out.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
@@ -91,12 +107,25 @@ def backup_restore(*, source: Path, acting_user: Any) -> None:
         connection.close()
         args, env = _pg_env()
         result = subprocess.run(
-            [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-             *args, str(source)],
-            env=env, capture_output=True, text=True,
+            [
+                _pg_tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                str(source),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
     with transaction.atomic():
-        audit_log(acting_user=acting_user, action="backup.restore", object_type="database",
-                  detail={"file": source.name})
+        audit_log(
+            acting_user=acting_user,
+            action="backup.restore",
+            object_type="database",
+            detail={"file": source.name},
+        )

@@ -2,9 +2,9 @@
 
 import calendar
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Literal
 
 Precision = Literal["year", "month", "day"]
