@@ -45,6 +45,17 @@ def intelligence_body() -> dict[str, Any]:
     }
 
 
+def disclosure_body(user: Any) -> dict[str, Any]:
+    from shinealight.cases.config import workflow
+
+    return {
+        "lawful_basis": workflow().lawful_bases[0],
+        "purpose": "Strategy discussion preparation",
+        "recipient_agency": "swy-police" if user.agency.code != "swy-police" else "rmbc-csc",
+        "what_was_shared": "Dates of missing episodes",
+    }
+
+
 ROUTES: list[tuple[str, str, Any, dict[str, int]]] = [
     # (method, path, body or None, expected status by role; absent role = 403)
     ("get", "/api/v1/me", None, dict.fromkeys(ROLES, 200)),
@@ -203,6 +214,12 @@ ROUTES: list[tuple[str, str, Any, dict[str, int]]] = [
         lambda u, n: {"note": "-"},
         dict.fromkeys(CASE, 404),
     ),
+    ("get", "/api/v1/disclosures", None, dict.fromkeys(CASE, 200)),
+    ("post", "/api/v1/disclosures", lambda u, n: disclosure_body(u), dict.fromkeys(CASE, 201)),
+    ("get", "/api/v1/disclosures/999999", None, dict.fromkeys(CASE, 404)),
+    ("get", "/api/v1/disclosures/counts", None, {"manager": 200, "analyst": 200}),
+    ("get", "/api/v1/notifications", None, dict.fromkeys(ROLES, 200)),
+    ("post", "/api/v1/notifications/999999/read", None, dict.fromkeys(ROLES, 404)),
     (
         "get",
         "/api/v1/oversight/figures",
@@ -321,6 +338,8 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "escalations/<int:pk>/acknowledge": "escalations/999999/acknowledge",
         "disruptions/<int:pk>": "disruptions/999999",
         "disruptions/<int:pk>/update": "disruptions/999999/update",
+        "disclosures/<int:pk>": "disclosures/999999",
+        "notifications/<int:pk>/read": "notifications/999999/read",
     }
     assert {examples.get(r, r) for r in routes} <= covered
 

@@ -33,9 +33,11 @@ from shinealight.cases.models import (
     AlertCase,
     AlertCaseTransition,
     Deadline,
+    Disclosure,
     Disruption,
     Escalation,
     Meeting,
+    Notification,
     ReportingLine,
     RiskJudgement,
 )
@@ -371,6 +373,7 @@ class WorkflowApi(APIView):
                     "to_oversight_after": config.to_oversight_after.describe(),
                     "oversight_role": config.oversight_role,
                 },
+                "disclosure_lawful_bases": list(config.lawful_bases),
             }
         )
 
@@ -1028,6 +1031,21 @@ class FiguresIn(serializers.Serializer[Any]):
     end = serializers.DateField(required=False, help_text="Exclusive")
 
 
+def _period(request: Request) -> tuple[datetime, datetime]:
+    """The ?start=&end= dates (end exclusive) as local midnights; default the last year."""
+    params = FiguresIn(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    start, end = selectors.default_period()
+    tz = timezone.get_current_timezone()
+    if "start" in params.validated_data:
+        start = datetime.combine(params.validated_data["start"], time(0), tzinfo=tz)
+    if "end" in params.validated_data:
+        end = datetime.combine(params.validated_data["end"], time(0), tzinfo=tz)
+    if end <= start:
+        raise serializers.ValidationError({"end": ["The end must be after the start."]})
+    return start, end
+
+
 class OversightFiguresApi(APIView):
     """The partnership's accountability figures: aggregates only, no case content."""
 
@@ -1042,16 +1060,7 @@ class OversightFiguresApi(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
-        params = FiguresIn(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        start, end = selectors.default_period()
-        tz = timezone.get_current_timezone()
-        if "start" in params.validated_data:
-            start = datetime.combine(params.validated_data["start"], time(0), tzinfo=tz)
-        if "end" in params.validated_data:
-            end = datetime.combine(params.validated_data["end"], time(0), tzinfo=tz)
-        if end <= start:
-            raise serializers.ValidationError({"end": ["The end must be after the start."]})
+        start, end = _period(request)
         return Response(selectors.oversight_figures(start=start, end=end))
 
 
@@ -1091,3 +1100,207 @@ class ReportingLineCollectionApi(APIView):
         data.is_valid(raise_exception=True)
         line = _run(services.reporting_line_set, acting_user=request.user, **data.validated_data)
         return Response(ReportingLineOut(line).data, status=201)
+
+
+# ---------------------------------------------------------------- disclosure log
+
+
+class DisclosureOut(serializers.ModelSerializer[Disclosure]):
+    disclosing_agency = serializers.CharField(source="disclosing_agency.code")
+    recipient_agency = serializers.CharField(source="recipient_agency.code", default=None)
+    recipient_user = serializers.CharField(source="recipient_user.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username")
+    recorded_by = serializers.CharField(source="recorded_by.username")
+
+    class Meta:
+        model = Disclosure
+        fields = [
+            "id",
+            "disclosing_agency",
+            "recipient_agency",
+            "recipient_user",
+            "recipient_name",
+            "lawful_basis",
+            "purpose",
+            "what_was_shared",
+            "shared_at",
+            "decided_by",
+            "recorded_by",
+            "recorded_at",
+            "alert_case",
+        ]
+
+
+class DisclosureDetailOut(DisclosureOut):
+    records = serializers.SerializerMethodField()
+
+    class Meta(DisclosureOut.Meta):
+        fields = [*DisclosureOut.Meta.fields, "records"]
+
+    def get_records(self, disclosure: Disclosure) -> list[dict[str, str]]:
+        return [
+            {"agency": d.record.agency.code, "record_id": d.record.record_id}
+            for d in disclosure.records.all()
+        ]
+
+
+class DisclosureIn(serializers.Serializer[Any]):
+    lawful_basis = serializers.CharField(max_length=300)
+    purpose = serializers.CharField()
+    recipient_agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+    recipient_user = UserField(required=False, allow_null=True)
+    recipient_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300
+    )
+    what_was_shared = serializers.CharField()
+    records = RecordRefIn(many=True, required=False, default=list)
+    decided_by = UserField(required=False, allow_null=True)
+    shared_at = serializers.DateTimeField(required=False, allow_null=True)
+    alert_case = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class DisclosureCollectionApi(APIView):
+    """Disclosures your agency made or received (GET, audited); record one (POST)."""
+
+    read_roles = allowed_roles = CASE
+
+    @extend_schema(
+        operation_id="disclosures_list",
+        parameters=[
+            OpenApiParameter("lawful_basis", str),
+            OpenApiParameter("agency", str, description="Disclosing or receiving agency code"),
+            OpenApiParameter("alert_case", int),
+        ],
+        responses=DisclosureOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        q = request.query_params
+        case = q.get("alert_case")
+        disclosures = selectors.disclosure_list(
+            user=request.user,
+            lawful_basis=q.get("lawful_basis"),
+            agency=q.get("agency"),
+            alert_case=int(case) if case and case.isdigit() else None,
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(disclosures, request, view=self)
+        _audit_read(request, "disclosure.list", "disclosure", [d.pk for d in page])
+        return paginator.get_paginated_response(DisclosureOut(page, many=True).data)
+
+    @extend_schema(
+        operation_id="disclosures_record", request=DisclosureIn, responses={201: DisclosureOut}
+    )
+    def post(self, request: Request) -> Response:
+        data = DisclosureIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        # Only records the recorder may see can be listed: naming one is itself a disclosure.
+        visible = Record.objects.visible_to(request.user)
+        records = []
+        for ref in v["records"]:
+            record = (
+                visible.filter(agency__code=ref["agency"], record_id=ref["record_id"])
+                .select_related("agency")
+                .first()
+            )
+            if record is None:
+                raise serializers.ValidationError(
+                    {"records": [f"No record {ref['agency']}/{ref['record_id']}."]}
+                )
+            records.append(record)
+        case = None
+        if v["alert_case"] is not None:
+            case = selectors.alert_case_get(user=request.user, pk=v["alert_case"])
+            if case is None:
+                raise serializers.ValidationError({"alert_case": ["No such case."]})
+        disclosure = _run(
+            services.disclosure_record,
+            acting_user=request.user,
+            lawful_basis=v["lawful_basis"],
+            purpose=v["purpose"],
+            recipient=services.Recipient(
+                agency=v.get("recipient_agency"),
+                user=v.get("recipient_user"),
+                name=v["recipient_name"],
+            ),
+            what_was_shared=v["what_was_shared"],
+            records=records,
+            decided_by=v.get("decided_by"),
+            shared_at=v.get("shared_at"),
+            alert_case=case,
+        )
+        return Response(DisclosureOut(disclosure).data, status=201)
+
+
+class DisclosureDetailApi(APIView):
+    """One disclosure with the records it included. Audited."""
+
+    read_roles = CASE
+
+    @extend_schema(operation_id="disclosures_read", responses=DisclosureDetailOut)
+    def get(self, request: Request, pk: int) -> Response:
+        disclosure = _or_404(selectors.disclosure_get(user=request.user, pk=pk))
+        _audit_read(request, "disclosure.read", "disclosure", [disclosure.pk])
+        return Response(DisclosureDetailOut(disclosure).data)
+
+
+class DisclosureCountsApi(APIView):
+    """How many disclosures were made, by lawful basis and agency: counts only."""
+
+    read_roles = (Role.MANAGER, Role.ANALYST)
+
+    @extend_schema(
+        operation_id="disclosures_counts",
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Exclusive"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        start, end = _period(request)
+        return Response(selectors.disclosure_counts(start=start, end=end))
+
+
+# ---------------------------------------------------------------- notifications
+
+
+class NotificationOut(serializers.ModelSerializer[Notification]):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "text", "link", "created_at", "read_at"]
+
+
+class NotificationListApi(APIView):
+    """Your inbox, newest first (`?unread=1` for unread only). Everyone has one."""
+
+    read_roles = tuple(Role)
+
+    @extend_schema(
+        operation_id="notifications_list",
+        parameters=[OpenApiParameter("unread", bool)],
+        responses=NotificationOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        notifications = selectors.notification_list(
+            user=request.user, unread_only=request.query_params.get("unread") in ("1", "true")
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(notifications, request, view=self)
+        return paginator.get_paginated_response(NotificationOut(page, many=True).data)
+
+
+class NotificationReadApi(APIView):
+    """Mark one of your notifications read."""
+
+    allowed_roles = tuple(Role)
+
+    @extend_schema(operation_id="notifications_read", request=None, responses=NotificationOut)
+    def post(self, request: Request, pk: int) -> Response:
+        notification = _or_404(selectors.notification_get(user=request.user, pk=pk))
+        notification = _run(
+            services.notification_mark_read, notification=notification, acting_user=request.user
+        )
+        return Response(NotificationOut(notification).data)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 from typing import Annotated
 
 import typer
@@ -13,6 +16,8 @@ console = Console()
 def register(app: typer.Typer, evaluate_app: typer.Typer, export_app: typer.Typer) -> None:
     """Add this app's commands to the `shinealight` command and its sub-commands."""
     app.command("escalate")(escalate)
+    app.command("digest")(digest)
+    app.command("worker")(worker)
 
 
 def escalate(
@@ -39,3 +44,43 @@ def escalate(
         f"{figures['escalated_to_oversight']} to oversight.",
         highlight=False,
     )
+
+
+def digest() -> None:
+    """Queue each person's daily e-mail: unread notifications and overdue work. Run it daily.
+
+    Counts and links only, never case content. A second run the same day queues nothing;
+    `shinealight worker` sends them.
+    """
+    from shinealight import cli
+
+    cli._need_database()
+    from shinealight.cases.services import notifications_digest
+
+    run = notifications_digest()
+    console.print(
+        f"Queued {len(run.queued)} digest(s); {run.already_queued} already queued today.",
+        highlight=False,
+    )
+
+
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Run the tasks due now, then stop (for cron)")
+    ] = False,
+    poll: Annotated[float, typer.Option(help="Seconds to wait when nothing is due")] = 5.0,
+) -> None:
+    """Run background tasks (e-mail) from the database queue. Several workers may run at once."""
+    from shinealight import cli
+
+    cli._need_database()
+    from shinealight.cases.services import tasks_work
+
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    while True:
+        run = tasks_work(worker=name)
+        if once:
+            console.print(f"Ran {run.done} task(s); {run.failed} failed.", highlight=False)
+            return
+        if run.done + run.failed == 0:
+            time.sleep(poll)

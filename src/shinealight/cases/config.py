@@ -51,6 +51,7 @@ class WorkflowConfig:
     to_oversight_after: Timer
     oversight_role: str
     repeat_missing_threshold: int
+    lawful_bases: tuple[str, ...]
     source: str
 
     def level(self, code: str) -> RiskLevel:
@@ -77,6 +78,16 @@ def _role(value: Any, where: str) -> str:
     if value not in ROLES:
         raise WorkflowConfigError(f"{where}: {value!r} is not a role ({', '.join(ROLES)})")
     return str(value)
+
+
+def _lawful_bases(value: Any) -> tuple[str, ...]:
+    where = "disclosure_lawful_bases"
+    if not isinstance(value, list) or not value:
+        raise WorkflowConfigError(f"{where}: list at least one lawful basis for sharing")
+    bases = tuple(str(item).strip() for item in value)
+    if not all(bases) or len(set(bases)) != len(bases):
+        raise WorkflowConfigError(f"{where}: each basis must be written out once")
+    return bases
 
 
 def parse_workflow(data: dict[str, Any], *, source: str = "") -> WorkflowConfig:
@@ -120,6 +131,7 @@ def parse_workflow(data: dict[str, Any], *, source: str = "") -> WorkflowConfig:
             ),
             oversight_role=_role(escalation["oversight_role"], "escalation.oversight_role"),
             repeat_missing_threshold=int(data.get("repeat_missing_threshold", 3)),
+            lawful_bases=_lawful_bases(data["disclosure_lawful_bases"]),
             source=source,
         )
     except KeyError as exc:

@@ -507,3 +507,139 @@ class DisruptionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"update to disruption {self.disruption_id}"
+
+
+class DisclosureQuerySet(models.QuerySet["Disclosure"]):
+    def visible_to(self, user: Any) -> DisclosureQuerySet:
+        """Disclosures seen by the disclosing agency, the recipient agency, the people who
+        decided, recorded or received them, and analysts; managers get counts only."""
+        if not _sees_cases(user):
+            return self.none()
+        if user.sees_whole_partnership:
+            return self.all()
+        q = Q(decided_by=user) | Q(recorded_by=user) | Q(recipient_user=user)
+        if user.agency_id is not None:
+            q |= Q(disclosing_agency_id=user.agency_id) | Q(recipient_agency_id=user.agency_id)
+        return self.filter(q)
+
+
+class Disclosure(models.Model):
+    """A share of information beyond the agency that holds it: on what basis, why, to whom,
+    what, and who decided.
+
+    The lawful basis is copied as worded in the workflow file at the time, so a later
+    change of the list never rewrites the reason given for a past share.
+    """
+
+    disclosing_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recipient_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recipient_user = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    # A person outside the platform (a head teacher, a hotel manager), as named at the time.
+    recipient_name = models.CharField(max_length=300, blank=True)
+    lawful_basis = models.CharField(max_length=300)
+    purpose = models.TextField()
+    what_was_shared = models.TextField()
+    shared_at = models.DateTimeField()
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    alert_case = models.ForeignKey(AlertCase, on_delete=models.PROTECT, null=True, related_name="+")
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-shared_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"disclosure {self.pk} by {self.disclosing_agency_id}"
+
+
+class DisclosedRecord(models.Model):
+    """A record that was part of a disclosure."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="records")
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["disclosure", "record"], name="disclosed_record_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"record {self.record_id} in disclosure {self.disclosure_id}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def visible_to(self, user: Any) -> NotificationQuerySet:
+        """A person's inbox is theirs alone, whatever their role."""
+        if user is None or not getattr(user, "is_active", False):
+            return self.none()
+        return self.filter(recipient=user)
+
+
+class Notification(models.Model):
+    """Something a person needs to know about: in their inbox, and by e-mail.
+
+    The text names the kind of work and its id, never a child or an adult, because the
+    same words may go out by e-mail.
+    """
+
+    class Kind(models.TextChoices):
+        CASE_ASSIGNED = "case_assigned", "An alert case is yours"
+        CASE_REOPENED = "case_reopened", "A case of yours was reopened"
+        ACTION_ASSIGNED = "action_assigned", "An action is yours"
+        WORK_OVERDUE = "work_overdue", "Work of yours is overdue"
+        ESCALATION = "escalation", "Overdue work escalated to you"
+        DISCLOSURE = "disclosure", "Information shared with you"
+
+    recipient = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    text = models.TextField()
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True)
+    emailed_at = models.DateTimeField(null=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+
+class Task(models.Model):
+    """Background work in the database: no broker, the same on SQLite and PostgreSQL.
+
+    A task is claimed by one worker at a time, retried with growing waits when it fails,
+    and given up (kept, with its last error) after `max_attempts`. A `key` makes enqueueing
+    idempotent: the same key is queued once.
+    """
+
+    name = models.CharField(max_length=100)
+    # Work queued under a key is queued once (unkeyed work is left blank).
+    key = models.CharField(max_length=200, blank=True)
+    payload = models.JSONField(default=dict)
+    run_after = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=5)
+    locked_at = models.DateTimeField(null=True)
+    locked_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True)
+    failed_at = models.DateTimeField(null=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run_after", "id"]
+        indexes = [models.Index(fields=["done_at", "failed_at", "run_after"], name="task_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="task_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"task {self.pk} {self.name}"

@@ -18,9 +18,11 @@ from shinealight.cases.models import (
     AlertCase,
     AlertCaseTransition,
     Deadline,
+    Disclosure,
     Disruption,
     Escalation,
     Meeting,
+    Notification,
     RiskJudgement,
     RiskJudgementEvidence,
 )
@@ -165,6 +167,68 @@ def disruption_list(
 
 def disruption_get(*, user: Any, pk: int) -> Disruption | None:
     return Disruption.objects.visible_to(user).prefetch_related("updates").filter(pk=pk).first()
+
+
+# ---------------------------------------------------------------- disclosure log
+
+
+def disclosure_list(
+    *,
+    user: Any,
+    lawful_basis: str | None = None,
+    agency: str | None = None,
+    alert_case: int | None = None,
+) -> QuerySet[Disclosure]:
+    disclosures = Disclosure.objects.visible_to(user).select_related(
+        "disclosing_agency", "recipient_agency", "recipient_user", "decided_by", "recorded_by"
+    )
+    if lawful_basis:
+        disclosures = disclosures.filter(lawful_basis=lawful_basis)
+    if agency:
+        disclosures = disclosures.filter(
+            Q(disclosing_agency__code=agency) | Q(recipient_agency__code=agency)
+        )
+    if alert_case is not None:
+        disclosures = disclosures.filter(alert_case_id=alert_case)
+    return disclosures
+
+
+def disclosure_get(*, user: Any, pk: int) -> Disclosure | None:
+    return (
+        disclosure_list(user=user).prefetch_related("records__record__agency").filter(pk=pk).first()
+    )
+
+
+def disclosure_counts(*, start: datetime, end: datetime) -> dict[str, Any]:
+    """Disclosures made in [start, end), counted: for oversight, with no content."""
+    made = Disclosure.objects.filter(shared_at__gte=start, shared_at__lt=end)
+
+    def by(field: str) -> dict[str, int]:
+        rows = made.values(field).annotate(n=Count("id")).order_by(field)
+        return {(row[field] or "none"): row["n"] for row in rows}
+
+    return {
+        "start": start,
+        "end": end,
+        "total": made.count(),
+        "by_lawful_basis": by("lawful_basis"),
+        "by_disclosing_agency": by("disclosing_agency__code"),
+        "by_recipient_agency": by("recipient_agency__code"),
+    }
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
+    notifications = Notification.objects.visible_to(user)
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications
+
+
+def notification_get(*, user: Any, pk: int) -> Notification | None:
+    return Notification.objects.visible_to(user).filter(pk=pk).first()
 
 
 # ---------------------------------------------------------------- oversight figures

@@ -6,13 +6,16 @@ the API turns it into the one error body.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shinealight.accounts.models import User
@@ -24,15 +27,19 @@ from shinealight.cases.models import (
     AlertCase,
     AlertCaseTransition,
     Deadline,
+    DisclosedRecord,
+    Disclosure,
     Disruption,
     DisruptionUpdate,
     Escalation,
     Meeting,
     MeetingAttendee,
     MeetingSubject,
+    Notification,
     ReportingLine,
     RiskJudgement,
     RiskJudgementEvidence,
+    Task,
 )
 from shinealight.cases.workdays import Timer
 from shinealight.core.schema import vocabulary
@@ -57,6 +64,8 @@ class SystemActor:
 
 ALERT_ENGINE = SystemActor("system:alerts")
 ESCALATION_RUN = SystemActor("system:escalation")
+DIGEST_RUN = SystemActor("system:digest")
+TASK_WORKER = SystemActor("system:worker")
 
 
 def _actor(acting_user: Any) -> tuple[User | None, str]:
@@ -235,13 +244,21 @@ def alert_case_evidence_added(*, alert: Alert, acting_user: Any = ALERT_ENGINE) 
         case.times_reopened += 1
         case.acknowledged_at = case.triaged_at = case.closed_at = None
         case.decision = case.decision_reason = case.outcome = ""
-        _deadline_start(
+        reopened_deadline = _deadline_start(
             kind=Deadline.Kind.ACKNOWLEDGE,
             start=now,
             timer=_acknowledge_timer(alert),
             owner=case.owner,
             alert_case=case,
         )
+        if case.owner is not None:
+            _notify(
+                case.owner,
+                Notification.Kind.CASE_REOPENED,
+                f"Alert case {case.pk}, closed earlier, has new evidence and is open again; "
+                f"acknowledge it by {_when(reopened_deadline.due_at)}.",
+                f"/api/v1/alert-cases/{case.pk}",
+            )
     else:
         _transition(case, case.status, acting_user=acting_user, note="new evidence")
     case.save()
@@ -301,6 +318,14 @@ def alert_case_acknowledge(
         owner=owner,
         alert_case=case,
     )
+    if owner.pk != acting_user.pk:
+        _notify(
+            owner,
+            Notification.Kind.CASE_ASSIGNED,
+            f"Alert case {case.pk} is yours, acknowledged for you by {acting_user.username}; "
+            f"decide on it by {_when(triage.due_at)}.",
+            f"/api/v1/alert-cases/{case.pk}",
+        )
     audit_log(
         acting_user=acting_user,
         action="alert_case.acknowledge",
@@ -330,6 +355,13 @@ def alert_case_assign(*, case: AlertCase, owner: User, acting_user: User, reason
     case.owner = owner
     case.save()
     case.deadlines.filter(met_at__isnull=True, cancelled_at__isnull=True).update(owner=owner)
+    if owner.pk != acting_user.pk:
+        _notify(
+            owner,
+            Notification.Kind.CASE_ASSIGNED,
+            f"Alert case {case.pk} has been handed to you by {acting_user.username}.",
+            f"/api/v1/alert-cases/{case.pk}",
+        )
     audit_log(
         acting_user=acting_user,
         action="alert_case.assign",
@@ -673,6 +705,13 @@ def _action_create(
         alert_case=alert_case,
         meeting=meeting,
     )
+    if owner.pk != acting_user.pk:
+        _notify(
+            owner,
+            Notification.Kind.ACTION_ASSIGNED,
+            f"Action {action.pk} is yours, given by {acting_user.username}; due {_when(due_at)}.",
+            "/api/v1/actions?mine=1",
+        )
     return action
 
 
@@ -1007,6 +1046,7 @@ def escalations_process(
                     "due_at": deadline.due_at,
                 },
             )
+            _escalation_notify(escalation, deadline, reason)
             (run.to_manager if level == Escalation.Level.MANAGER else run.to_oversight).append(
                 escalation.pk
             )
@@ -1170,6 +1210,439 @@ def disruption_update(
         detail={"changes": diff, "note": note.strip()},
     )
     return disruption
+
+
+# ---------------------------------------------------------------- disclosure log
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who information went to: an agency, a person on the platform, a person outside it."""
+
+    agency: Agency | None = None
+    user: User | None = None
+    name: str = ""
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    acting_user: User,
+    lawful_basis: str,
+    purpose: str,
+    recipient: Recipient,
+    what_was_shared: str,
+    records: Sequence[Record] = (),
+    decided_by: User | None = None,
+    shared_at: datetime | None = None,
+    alert_case: AlertCase | None = None,
+) -> Disclosure:
+    """Record a share of information beyond the agency that holds it.
+
+    The disclosing agency is the recorder's own; the recipient must lie outside it, or it
+    is not a disclosure. The records are checked by the caller against what the recorder
+    may see.
+    """
+    if acting_user.agency_id is None:
+        raise WorkflowRefused("Only someone in an agency can record its disclosures.")
+    bases = workflow().lawful_bases
+    if lawful_basis not in bases:
+        raise WorkflowRefused(
+            "Name one of the partnership's lawful bases for sharing (see /api/v1/workflow).",
+            field="lawful_basis",
+        )
+    purpose = _required(purpose, "purpose", "Say why the information was shared.")
+    what_was_shared = _required(
+        what_was_shared, "what_was_shared", "Say what was shared, even when records are listed."
+    )
+    name = (recipient.name or "").strip()
+    if recipient.agency is None and recipient.user is None and not name:
+        raise WorkflowRefused("Name the agency or person it went to.", field="recipient")
+    recipient_agency = recipient.agency
+    if recipient_agency is None and recipient.user is not None:
+        recipient_agency = recipient.user.agency
+    if recipient_agency is not None and recipient_agency.pk == acting_user.agency_id:
+        raise WorkflowRefused(
+            "Sharing within your own agency is not a disclosure beyond it.", field="recipient"
+        )
+    decided_by = decided_by or acting_user
+    if not decided_by.is_active:
+        raise WorkflowRefused("The decision-maker's account is not active.", field="decided_by")
+    now = timezone.now()
+    shared_at = shared_at or now
+    if shared_at > now:
+        raise WorkflowRefused("Record a disclosure once it has been made.", field="shared_at")
+    disclosure = Disclosure.objects.create(
+        disclosing_agency_id=acting_user.agency_id,
+        recipient_agency=recipient_agency,
+        recipient_user=recipient.user,
+        recipient_name=name,
+        lawful_basis=lawful_basis,
+        purpose=purpose,
+        what_was_shared=what_was_shared,
+        shared_at=shared_at,
+        decided_by=decided_by,
+        recorded_by=acting_user,
+        recorded_at=now,
+        alert_case=alert_case,
+    )
+    unique_records = list({r.pk: r for r in records}.values())
+    DisclosedRecord.objects.bulk_create(
+        [DisclosedRecord(disclosure=disclosure, record=r) for r in unique_records]
+    )
+    if recipient.user is not None and recipient.user.is_active:
+        _notify(
+            recipient.user,
+            Notification.Kind.DISCLOSURE,
+            f"Information was shared with you (disclosure {disclosure.pk}) by "
+            f"{acting_user.username}.",
+            f"/api/v1/disclosures/{disclosure.pk}",
+        )
+    audit_log(
+        acting_user=acting_user,
+        action="disclosure.record",
+        object_type="disclosure",
+        object_ids=[disclosure.pk],
+        detail={
+            "lawful_basis": lawful_basis,
+            "purpose": purpose,
+            "recipient_agency": recipient_agency.code if recipient_agency else None,
+            "recipient_user": recipient.user.username if recipient.user else None,
+            "recipient_name": name,
+            "records": [f"{r.agency.code}/{r.record_id}" for r in unique_records],
+            "decided_by": decided_by.username,
+            "shared_at": shared_at,
+            "alert_case": alert_case.pk if alert_case else None,
+        },
+    )
+    return disclosure
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def _when(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%a %d %b %Y %H:%M}"
+
+
+def _notify(recipient: User, kind: str, text: str, link: str = "") -> Notification:
+    """Put a notification in someone's inbox and queue its e-mail, inside the caller's
+    transaction, so that a rolled-back action leaves no notification and no e-mail behind."""
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, text=text, link=link, created_at=timezone.now()
+    )
+    if recipient.email:
+        task_enqueue(
+            name=EMAIL_NOTIFICATION,
+            payload={"notification": notification.pk},
+            key=f"{EMAIL_NOTIFICATION}:{notification.pk}",
+        )
+    return notification
+
+
+def _escalation_notify(escalation: Escalation, deadline: Deadline, reason: str) -> None:
+    """Tell the person or role an escalation went to, and (the first time) the owner."""
+    if escalation.to_user is not None:
+        to: Iterable[User] = [escalation.to_user]
+    else:
+        to = User.objects.filter(role=escalation.to_role, is_active=True).order_by("pk")
+    for user in to:
+        _notify(
+            user,
+            Notification.Kind.ESCALATION,
+            f"Escalation {escalation.pk} (level {escalation.level}): {reason}",
+            "/api/v1/escalations?open=1",
+        )
+    owner = deadline.owner
+    if escalation.level == Escalation.Level.MANAGER and owner is not None and owner.is_active:
+        _notify(
+            owner,
+            Notification.Kind.WORK_OVERDUE,
+            f"{deadline.get_kind_display()} was due {_when(deadline.due_at)} and is overdue; "
+            "it has been escalated.",
+            "/api/v1/escalations?open=1",
+        )
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, acting_user: User) -> Notification:
+    """Mark one of your notifications read. Marking it again changes nothing."""
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.recipient_id != acting_user.pk:
+        raise WorkflowRefused("Only its recipient can mark a notification read.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        audit_log(
+            acting_user=acting_user,
+            action="notification.read",
+            object_type="notification",
+            object_ids=[notification.pk],
+        )
+    return notification
+
+
+def _overdue_work(user: User, now: datetime) -> dict[str, int]:
+    """Open timers of the user's that are past due, counted by kind."""
+    counts: dict[str, int] = {}
+    overdue = Deadline.objects.filter(
+        owner=user, met_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now
+    )
+    for kind in overdue.values_list("kind", flat=True):
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+@dataclass
+class DigestRun:
+    """What one digest run queued."""
+
+    queued: list[int] = field(default_factory=list)
+    already_queued: int = 0
+
+
+def notifications_digest(
+    *, acting_user: Any = DIGEST_RUN, now: datetime | None = None
+) -> DigestRun:
+    """Queue each person's daily summary of unread notifications and overdue work.
+
+    One digest per person per day: a second run the same day queues nothing new.
+    """
+    now = now or timezone.now()
+    day = timezone.localdate(now).isoformat()
+    run = DigestRun()
+    unread = Notification.objects.filter(read_at__isnull=True).values("recipient")
+    overdue = Deadline.objects.filter(
+        met_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now
+    ).values("owner")
+    people = (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(pk__in=unread) | Q(pk__in=overdue))
+        .order_by("pk")
+    )
+    for user in people:
+        with transaction.atomic():
+            task, created = task_enqueue(
+                name=EMAIL_DIGEST,
+                payload={"user": user.pk, "day": day},
+                key=f"{EMAIL_DIGEST}:{user.pk}:{day}",
+            )
+            if not created:
+                run.already_queued += 1
+                continue
+            audit_log(
+                acting_user=acting_user,
+                action="notification.digest",
+                object_type="user",
+                object_ids=[user.pk],
+                detail={"day": day, "task": task.pk},
+            )
+            run.queued.append(user.pk)
+    return run
+
+
+def _site_link(link: str) -> str:
+    """A link as an e-mail needs it: the site's address (SHINEALIGHT_BASE_URL) in front."""
+    base = getattr(settings, "SHINEALIGHT_BASE_URL", None) or os.environ.get(
+        "SHINEALIGHT_BASE_URL", ""
+    )
+    return f"{base.rstrip('/')}{link}"
+
+
+def _email_notification(payload: dict[str, Any]) -> None:
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=payload["notification"])
+            .first()
+        )
+        # Already sent (a retried or doubled task), read in the app, or gone: nothing to do.
+        if notification is None or notification.emailed_at or notification.read_at:
+            return
+        recipient = notification.recipient
+        if not recipient.is_active or not recipient.email:
+            return
+        # E-mail leaves the partnership's systems, so it says what kind of thing is waiting
+        # and where, never the case itself.
+        send_mail(
+            subject=f"Shine a Light: {notification.get_kind_display()}",
+            message=(
+                f"{notification.get_kind_display()}.\n\n"
+                f"Sign in to read it: {_site_link(notification.link or '/')}\n"
+            ),
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+        audit_log(
+            acting_user=TASK_WORKER,
+            action="notification.email",
+            object_type="notification",
+            object_ids=[notification.pk],
+            detail={"to": recipient.username},
+        )
+
+
+def _email_digest(payload: dict[str, Any]) -> None:
+    user = User.objects.filter(pk=payload["user"], is_active=True).exclude(email="").first()
+    if user is None:
+        return
+    now = timezone.now()
+    unread: dict[str, int] = {}
+    for kind in Notification.objects.filter(recipient=user, read_at__isnull=True).values_list(
+        "kind", flat=True
+    ):
+        unread[kind] = unread.get(kind, 0) + 1
+    overdue = _overdue_work(user, now)
+    if not unread and not overdue:
+        return
+    kinds = dict(Notification.Kind.choices)
+    deadline_kinds = dict(Deadline.Kind.choices)
+    lines = [f"Your Shine a Light summary for {payload['day']}.", ""]
+    if unread:
+        lines.append(f"Unread notifications: {sum(unread.values())}")
+        lines += [f"  {n} × {kinds.get(k, k)}" for k, n in sorted(unread.items())]
+        lines.append("")
+    if overdue:
+        lines.append(f"Overdue work of yours: {sum(overdue.values())}")
+        lines += [f"  {n} × {deadline_kinds.get(k, k)}" for k, n in sorted(overdue.items())]
+        lines.append("")
+    lines.append(f"Sign in to see them: {_site_link('/')}")
+    with transaction.atomic():
+        send_mail(
+            subject=f"Shine a Light: your summary for {payload['day']}",
+            message="\n".join(lines),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+        audit_log(
+            acting_user=TASK_WORKER,
+            action="notification.digest_email",
+            object_type="user",
+            object_ids=[user.pk],
+            detail={"day": payload["day"], "unread": unread, "overdue": overdue},
+        )
+
+
+# ---------------------------------------------------------------- task queue
+
+
+EMAIL_NOTIFICATION = "email.notification"
+EMAIL_DIGEST = "email.digest"
+TASK_HANDLERS: dict[str, Any] = {
+    EMAIL_NOTIFICATION: _email_notification,
+    EMAIL_DIGEST: _email_digest,
+}
+# A worker that died mid-task leaves its lock; after this long another may take the task.
+TASK_LOCK_TIMEOUT = timedelta(minutes=10)
+TASK_RETRY_BASE = timedelta(seconds=30)
+TASK_RETRY_MAX = timedelta(hours=1)
+
+
+def task_enqueue(
+    *,
+    name: str,
+    payload: dict[str, Any],
+    key: str | None = None,
+    run_after: datetime | None = None,
+    max_attempts: int = 5,
+) -> tuple[Task, bool]:
+    """Queue background work, in the caller's transaction; with a key, at most once.
+
+    Returns the task and whether it is new.
+    """
+    if name not in TASK_HANDLERS:
+        raise ValueError(f"no handler for task {name!r}")
+    now = timezone.now()
+    fields = {
+        "name": name,
+        "payload": payload,
+        "run_after": run_after or now,
+        "max_attempts": max_attempts,
+        "created_at": now,
+    }
+    if not key:
+        return Task.objects.create(**fields), True
+    return Task.objects.get_or_create(key=key, defaults=fields)
+
+
+def task_backoff(attempts: int) -> timedelta:
+    """How long to wait before trying a failed task again: doubling, capped at an hour."""
+    return min(TASK_RETRY_BASE * (2 ** max(attempts - 1, 0)), TASK_RETRY_MAX)
+
+
+def task_claim(*, worker: str, now: datetime | None = None) -> Task | None:
+    """Take the next task that is due and not held by a live worker, or None.
+
+    On PostgreSQL the row lock skips tasks another worker is claiming; on SQLite the
+    transaction takes the write lock at its start, so claimers queue. Either way the
+    update only lands if the lock is still as read, so a task goes to one worker.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = Task.objects.filter(
+            Q(locked_at__isnull=True) | Q(locked_at__lt=now - TASK_LOCK_TIMEOUT),
+            done_at__isnull=True,
+            failed_at__isnull=True,
+            run_after__lte=now,
+        ).order_by("run_after", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        task = due.first()
+        if task is None:
+            return None
+        taken = Task.objects.filter(pk=task.pk, locked_at=task.locked_at).update(
+            locked_at=now, locked_by=worker, attempts=task.attempts + 1
+        )
+        if not taken:
+            return None
+    task.refresh_from_db()
+    return task
+
+
+def task_run(*, task: Task, worker: str) -> bool:
+    """Run a claimed task: done on success; on failure, retried later or given up."""
+    try:
+        TASK_HANDLERS[task.name](task.payload)
+    except Exception as exc:  # noqa: BLE001 - any failure is kept on the task and retried
+        now = timezone.now()
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        update: dict[str, Any] = {"locked_at": None, "locked_by": "", "last_error": error}
+        if task.attempts >= task.max_attempts:
+            update["failed_at"] = now
+        else:
+            update["run_after"] = now + task_backoff(task.attempts)
+        Task.objects.filter(pk=task.pk, locked_by=worker).update(**update)
+        return False
+    Task.objects.filter(pk=task.pk, locked_by=worker).update(
+        done_at=timezone.now(), locked_at=None, last_error=""
+    )
+    return True
+
+
+@dataclass
+class WorkerRun:
+    """What one pass of the worker did."""
+
+    done: int = 0
+    failed: int = 0
+
+
+def tasks_work(*, worker: str, limit: int | None = None) -> WorkerRun:
+    """Claim and run due tasks one at a time until none is due (or `limit` are run)."""
+    run = WorkerRun()
+    while limit is None or run.done + run.failed < limit:
+        task = task_claim(worker=worker)
+        if task is None:
+            break
+        if task_run(task=task, worker=worker):
+            run.done += 1
+        else:
+            run.failed += 1
+    return run
 
 
 def alert_changed(alert: Alert, created: bool) -> None:

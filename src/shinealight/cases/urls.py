@@ -60,6 +60,15 @@ urlpatterns = [
         apis.DisruptionUpdateApi.as_view(),
         name="api-disruption-update",
     ),
+    path("disclosures", apis.DisclosureCollectionApi.as_view(), name="api-disclosures"),
+    path("disclosures/counts", apis.DisclosureCountsApi.as_view(), name="api-disclosure-counts"),
+    path("disclosures/<int:pk>", apis.DisclosureDetailApi.as_view(), name="api-disclosure"),
+    path("notifications", apis.NotificationListApi.as_view(), name="api-notifications"),
+    path(
+        "notifications/<int:pk>/read",
+        apis.NotificationReadApi.as_view(),
+        name="api-notification-read",
+    ),
     path("oversight/figures", apis.OversightFiguresApi.as_view(), name="api-oversight-figures"),
     path(
         "reporting-lines",

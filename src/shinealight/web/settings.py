@@ -203,6 +203,12 @@ SPECTACULAR_SETTINGS = {
 # load can switch that off and run `shinealight link` and `shinealight analyse` after it.
 SHINEALIGHT_ANALYSE_ON_IMPORT = os.environ.get("SHINEALIGHT_ANALYSE_ON_IMPORT", "1") != "0"
 
+# Notification e-mail goes out through the database task queue (`shinealight worker`).
+# The demo prints it to the console; a partnership names its backend here.
+EMAIL_BACKEND = os.environ.get(
+    "SHINEALIGHT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
