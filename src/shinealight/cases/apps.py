@@ -16,3 +16,5 @@ class CasesConfig(AppConfig):
 
         if alert_changed not in ALERT_CHANGED:
             on_alert_changed(alert_changed)
+        # Fills the home inbox's sections for alerts, actions, overdue work, notifications.
+        import shinealight.cases.inbox  # noqa: F401

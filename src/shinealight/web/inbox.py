@@ -58,6 +58,7 @@ SLOTS: tuple[Slot, ...] = (
         None,
         "Alerts and actions past their due date will be listed here.",
     ),
+    Slot("notifications", "Notifications", None, ""),
     Slot("latest_records", "Latest records you can see", frozenset(CASE_ROLES), ""),
     Slot("intelligence", "Intelligence", frozenset(CASE_ROLES), ""),
 )
