@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shinealight.audit.services import audit_log
@@ -51,6 +51,7 @@ from shinealight.records.models import (
 
 Progress = Callable[[str, int, int | None], None]
 BATCH_SIZE = 1000
+ANALYZE_FROM_ROWS = 10_000
 
 # Called inside the import's transaction once its records are written, with the batch:
 # linkage and extraction resolve what arrived (`RecordVersion.batch`) before it commits.
@@ -395,6 +396,13 @@ def _start_batch(*, source: str, name: str, sha256: str, acting_user: Any) -> Im
 
 def _finish(batch: ImportBatch, summary: ImportSummary, *, acting_user: Any, action: str) -> None:
     summary.batch_id = batch.pk
+    if summary.versions_added >= ANALYZE_FROM_ROWS and connection.vendor == "postgresql":
+        # Fresh statistics before anything queries what was just loaded: with the tables'
+        # old (often empty) statistics the planner picks nested loops over the new rows.
+        with connection.cursor() as cursor:
+            tables = [m._meta.db_table for m in (Record, RecordVersion, RecordLink)]
+            tables += [model._meta.db_table for _, model in _MENTION_TABLES]
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
     if (summary.new or summary.updated) and settings.SHINEALIGHT_ANALYSE_ON_IMPORT:
         # Hooks may report what they did in `batch.import_summary.extra`.
         batch.import_summary = summary  # type: ignore[attr-defined]
