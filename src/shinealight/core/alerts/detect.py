@@ -344,24 +344,29 @@ class Detector:
                 f"{self._child_phrase(child)} within {rule.window_days} days "
                 f"({join(agencies)}), and no strategy discussion is recorded in that time"
             )
-            lawful = self._lawful_notes((e.record for e in trimmed), {child})
-            out.append(
-                Finding(
-                    rule=rule.id,
-                    key=f"{rule.id}:{child}",
-                    severity=rule.severity,
-                    title=f"{self.g.label(child)}: concerns from {len(agencies)} agencies",
-                    area=_area(self.g.records[e.record] for e in trimmed),
-                    subjects=(self._child(child, first),),
-                    evidence=trimmed,
-                    first_data_time=first,
-                    last_data_time=max(e.recorded_at for e in trimmed),
-                    lawful=lawful,
-                    opening=opening,
-                    explanation=compose(opening, trimmed, lawful),
-                )
-            )
+            title = f"{self.g.label(child)}: concerns from {len(agencies)} agencies"
+            out.append(self._child_finding(rule, child, title, first, trimmed, opening))
         return out
+
+    def _child_finding(
+        self, rule: Any, child: str, title: str, first: datetime, trimmed: Any, opening: str
+    ) -> Finding:
+        """A finding about one child (jigsaw, escalation), explained from its evidence."""
+        lawful = self._lawful_notes((e.record for e in trimmed), {child})
+        return Finding(
+            rule=rule.id,
+            key=f"{rule.id}:{child}",
+            severity=rule.severity,
+            title=title,
+            area=_area(self.g.records[e.record] for e in trimmed),
+            subjects=(self._child(child, first),),
+            evidence=trimmed,
+            first_data_time=first,
+            last_data_time=max(e.recorded_at for e in trimmed),
+            lawful=lawful,
+            opening=opening,
+            explanation=compose(opening, trimmed, lawful),
+        )
 
     # escalation ---------------------------------------------------------------------------
 
@@ -423,23 +428,8 @@ class Detector:
                 continue
             trimmed = _trim(cited, first, self.limit)
             opening = f"{self._child_phrase(child)} {join(reasons)}"
-            lawful = self._lawful_notes((e.record for e in trimmed), {child})
-            out.append(
-                Finding(
-                    rule=rule.id,
-                    key=f"{rule.id}:{child}",
-                    severity=rule.severity,
-                    title=f"{self.g.label(child)}: escalating risk",
-                    area=_area(self.g.records[e.record] for e in trimmed),
-                    subjects=(self._child(child, first),),
-                    evidence=trimmed,
-                    first_data_time=first,
-                    last_data_time=max(e.recorded_at for e in trimmed),
-                    lawful=lawful,
-                    opening=opening,
-                    explanation=compose(opening, trimmed, lawful),
-                )
-            )
+            title = f"{self.g.label(child)}: escalating risk"
+            out.append(self._child_finding(rule, child, title, first, trimmed, opening))
         return out
 
     # emerging network ---------------------------------------------------------------------
