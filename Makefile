@@ -20,6 +20,7 @@ demo: install
 	$(BIN)/shinealight demo
 
 test: install chromium
+	BIN=$(BIN) scripts/security-scan
 	@echo "== test suite on PostgreSQL 15 (throwaway cluster) =="
 	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 	@echo "== the database-backed tests again, on embedded SQLite =="

@@ -54,7 +54,9 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: list[Sequ
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", list(prepared))
+            # Table and column names come from the model's metadata, never from input.
+            sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # nosec B608
+            cursor.executemany(sql, list(prepared))
 
 
 class RawJSON(str):
@@ -81,6 +83,7 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
                 [table, n],
             )
             return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        quoted_table = connection.ops.quote_name(table)  # the model's table name, not input
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quoted_table}")  # nosec B608
         start = int(cursor.fetchone()[0]) + 1
         return list(range(start, start + n))
