@@ -136,3 +136,15 @@ def test_admin_manages_users_and_agencies(users: dict[str, Any], client_for: Any
         format="json",
     )
     assert user.status_code == 201 and user.json()["agency"] == "rmbc-schools"
+
+
+def test_registering_an_agency_twice_is_a_clear_400(users: dict[str, Any], client_for: Any) -> None:
+    # Found by schemathesis: the second registration used to fail with a database error.
+    admin = client_for("administrator")
+    body = {"code": "rmbc-schools", "agency_type": "education", "name": "Rotherham schools"}
+    assert admin.post("/api/v1/agencies", body, format="json").status_code == 201
+    again = admin.post("/api/v1/agencies", body, format="json")
+    assert again.status_code == 400
+    assert "already registered" in again.json()["extra"]["fields"]["code"][0]
+    listed = admin.get("/api/v1/agencies").json()
+    assert "rmbc-schools" in [a["code"] for a in listed["results"]]

@@ -193,3 +193,13 @@ def test_csv_import_command_dry_run_writes_nothing(agencies: Any) -> None:
     assert result.exit_code == 0, result.output
     assert "No problems found" in result.output and "CN-1001" in result.output
     assert Record.objects.count() == 0
+
+
+def test_intelligence_api_refuses_a_wrongly_shaped_body(
+    users: dict[str, Any], client_for: Any
+) -> None:
+    # Found by schemathesis: a list where text belongs used to fail with a server error.
+    body = {**REPORT, "occurred_on": [None, None], "names": ["Ash"]}
+    refused = client_for("practitioner").post("/api/v1/intelligence", body, format="json")
+    assert refused.status_code == 400
+    assert set(refused.json()["extra"]["fields"]) == {"occurred_on", "names"}

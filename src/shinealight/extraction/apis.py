@@ -121,7 +121,7 @@ class IntelligenceIn(serializers.Serializer[Any]):
     """The form's fields (see IntelligenceForm): lists are text, one item a line."""
 
     what_was_seen = serializers.CharField()
-    occurred_on = serializers.CharField(required=False)
+    occurred_on = serializers.DateField(required=False)
     names = serializers.CharField(required=False, allow_blank=True)
     descriptions = serializers.CharField(required=False, allow_blank=True)
     vehicles = serializers.CharField(required=False, allow_blank=True)
@@ -158,7 +158,11 @@ class IntelligenceSubmitApi(APIView):
         responses={201: AcknowledgementOut},
     )
     def post(self, request: Request) -> Response:
-        form = IntelligenceForm(data=request.data)
+        # The serializer checks the JSON's shape (text where text belongs); the form holds
+        # the rules the page and the API share.
+        shape = IntelligenceIn(data=request.data)
+        shape.is_valid(raise_exception=True)
+        form = IntelligenceForm(data=shape.validated_data)
         if not form.is_valid():
             raise serializers.ValidationError(form.errors.get_json_data())
         try:

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shinealight.accounts.roles import CASE_ROLES, Role
-from shinealight.api.pagination import audited_page, request_purpose
+from shinealight.api.pagination import Pagination, audited_page, request_purpose
 from shinealight.audit.services import audit_log
 from shinealight.records import selectors
 from shinealight.records.models import (
@@ -393,6 +393,11 @@ class AgencyIn(serializers.Serializer[Any]):
         super().__init__(*args, **kwargs)
         self.fields["agency_type"].choices = vocabulary().agency_types
 
+    def validate_code(self, code: str) -> str:
+        if Agency.objects.filter(code=code).exists():
+            raise serializers.ValidationError("An agency with this code is already registered.")
+        return code
+
 
 class AgencyCollectionApi(APIView):
     """The partnership's agencies (any signed-in user); registering one is for administrators."""
@@ -402,7 +407,9 @@ class AgencyCollectionApi(APIView):
 
     @extend_schema(operation_id="agencies_list", responses=AgencyOut(many=True))
     def get(self, request: Request) -> Response:
-        return Response(AgencyOut(Agency.objects.order_by("code"), many=True).data)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(Agency.objects.order_by("code"), request, view=self)
+        return paginator.get_paginated_response(AgencyOut(page or [], many=True).data)
 
     @extend_schema(operation_id="agencies_create", request=AgencyIn, responses={201: AgencyOut})
     def post(self, request: Request) -> Response:
