@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,55 @@ def agencies(db: Any) -> dict[str, Any]:
 
 
 PASSWORD = "correct horse battery staple"
+# Every test user's authenticator key (base32), so tests can work out the code an app shows.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(user: Any = None, secret: str = TOTP_SECRET) -> str:
+    """The next code the user's app would show that the server has not yet accepted.
+
+    Each 30-second code is accepted once; when this one is used, the next step's code (the
+    server allows one step of clock drift) is given instead, and failing that it waits.
+    """
+    from shinealight.accounts import two_factor
+
+    while True:
+        step = two_factor.current_step()
+        last = -1
+        if user is not None:
+            authenticator = two_factor.totp_authenticator(user)
+            if authenticator is not None:
+                secret = two_factor.secret_of(authenticator)
+                last = int(authenticator.data.get("last_step", -1))
+        for candidate in (step, step + 1):
+            if candidate > last:
+                return two_factor.code_for(secret, candidate)
+        time.sleep(1)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_finishes_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.force_login(user)` stands for a whole sign-in: password and code.
+
+    Production sessions pass the second factor only through the code pages
+    (accounts.two_factor.mark_verified); test clients signed in with force_login are marked
+    the same way here, so page tests need not type codes. tests/accounts/test_mfa.py signs
+    in through the real pages instead.
+    """
+    from django.test.client import Client
+
+    original = Client.force_login
+
+    def force_login(self: Any, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        from shinealight.accounts import two_factor
+
+        session = self.session
+        session[two_factor.VERIFIED] = True
+        session[two_factor.AUTHENTICATED_AT] = time.time()
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +95,12 @@ def password_hash() -> str:
 def make_user(agencies: dict[str, Any], password_hash: str) -> Any:
     from shinealight.accounts.models import User
 
-    def make(role: str, agency: str | None = "rmbc-csc", username: str | None = None) -> Any:
+    def make(
+        role: str,
+        agency: str | None = "rmbc-csc",
+        username: str | None = None,
+        two_factor: bool = True,
+    ) -> Any:
         user = User(
             username=username or role,
             role=role,
@@ -53,6 +108,13 @@ def make_user(agencies: dict[str, Any], password_hash: str) -> Any:
             password=password_hash,
         )
         user.save()
+        if two_factor:
+            # An authenticator app already set up with the known test key (TOTP_SECRET).
+            from allauth.mfa.models import Authenticator
+
+            Authenticator.objects.create(
+                user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
+            )
         return user
 
     return make

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,9 @@ def test_passwords_are_hashed_with_argon2(users: dict[str, Any]) -> None:
 def test_token_sign_in_then_api_use(users: dict[str, Any]) -> None:
     client = APIClient()
     response = client.post(
-        "/api/v1/auth/token", {"username": "analyst", "password": PASSWORD}, format="json"
+        "/api/v1/auth/token",
+        {"username": "analyst", "password": PASSWORD, "code": totp_code(users["analyst"])},
+        format="json",
     )
     assert response.status_code == 200
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
@@ -29,10 +31,12 @@ def test_token_sign_in_then_api_use(users: dict[str, Any]) -> None:
 
 def test_wrong_password_is_refused_plainly(users: dict[str, Any]) -> None:
     response = APIClient().post(
-        "/api/v1/auth/token", {"username": "analyst", "password": "nope"}, format="json"
+        "/api/v1/auth/token",
+        {"username": "analyst", "password": "nope", "code": totp_code(users["analyst"])},
+        format="json",
     )
     assert response.status_code == 401
-    assert response.json() == {"message": "Username or password is not right.", "extra": {}}
+    assert response.json() == {"message": "Username, password or code is not right.", "extra": {}}
 
 
 def test_lockout_after_repeated_failures_even_with_the_right_password(
@@ -41,16 +45,22 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(
     client = APIClient()
     for _ in range(5):
         client.post(
-            "/api/v1/auth/token", {"username": "manager", "password": "guess"}, format="json"
+            "/api/v1/auth/token",
+            {"username": "manager", "password": "guess", "code": "123456"},
+            format="json",
         )
     response = client.post(
-        "/api/v1/auth/token", {"username": "manager", "password": PASSWORD}, format="json"
+        "/api/v1/auth/token",
+        {"username": "manager", "password": PASSWORD, "code": totp_code(users["manager"])},
+        format="json",
     )
     assert response.status_code == 429
     assert "locked" in response.json()["message"]
     # Someone else is not locked out by it.
     ok = client.post(
-        "/api/v1/auth/token", {"username": "analyst", "password": PASSWORD}, format="json"
+        "/api/v1/auth/token",
+        {"username": "analyst", "password": PASSWORD, "code": totp_code(users["analyst"])},
+        format="json",
     )
     assert ok.status_code == 200
 
@@ -60,6 +70,11 @@ def test_page_sign_in_and_lockout(users: dict[str, Any]) -> None:
     assert browser.get("/").status_code == 302
     response = browser.post("/sign-in", {"username": "practitioner", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
+    # The password alone is half a sign-in: the code comes next.
+    assert browser.get("/")["Location"] == "/account/two-factor?next=%2F"
+    code = totp_code(users["practitioner"])
+    done = browser.post("/account/two-factor", {"code": code, "next": "/"})
+    assert done.status_code == 302 and done["Location"] == "/"
     home = browser.get("/")
     assert b"Signed in as" in home.content
     for _ in range(5):

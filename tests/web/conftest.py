@@ -81,12 +81,39 @@ class Visit:
         return self.page.goto(self.base_url + path)
 
     def sign_in(self, username: str, password: str = "") -> None:
+        """Sign in as a person would: password, then the code their authenticator app shows.
+
+        Test users have the known key `TOTP_SECRET`; someone without an app yet is taken
+        through setting one up, with the key read from the page.
+        """
         from tests.conftest import PASSWORD
 
         self.go("/sign-in")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password or PASSWORD)
-        self.page.click("button.govuk-button")
+        with self.page.expect_navigation():
+            self.page.click("button.govuk-button")
+        if "/account/two-factor" in self.page.url:
+            self.enter_code(username)
+
+    def enter_code(self, username: str) -> None:
+        """On the code page (or the set-up page), type the code the user's app shows now."""
+        from shinealight.accounts.models import User
+        from tests.conftest import totp_code
+
+        page = self.page
+        user = User.objects.get(username=username)
+        if "/account/two-factor/set-up" in page.url:
+            secret = page.inner_text("#totp-key").replace(" ", "")
+            code = totp_code(secret=secret)
+        else:
+            code = totp_code(user)
+        page.fill("#id_code", code)
+        with page.expect_navigation():
+            page.click("button:has-text('Continue')")
+        if page.locator("text=I have kept my recovery codes").count():
+            with page.expect_navigation():
+                page.click("text=I have kept my recovery codes")
 
     def check(self, name: str) -> None:
         """Screenshot the page, run axe-core on it, and fail on any violation or page error."""

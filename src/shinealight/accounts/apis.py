@@ -12,10 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shinealight.accounts import two_factor
 from shinealight.accounts.lockout import MESSAGE
 from shinealight.accounts.models import User
 from shinealight.accounts.roles import Role
-from shinealight.accounts.services import token_issue, user_create
+from shinealight.accounts.services import recovery_code_used, token_issue, user_create
 
 
 class UserOut(serializers.ModelSerializer[User]):
@@ -29,14 +30,32 @@ class UserOut(serializers.ModelSerializer[User]):
 class TokenIn(serializers.Serializer[Any]):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text=(
+            "The 6-digit code from the user's authenticator app now, or one of their recovery "
+            "codes. Required unless SHINEALIGHT_MFA_REQUIRED is off."
+        ),
+    )
 
 
 class TokenOut(serializers.Serializer[Any]):
     token = serializers.CharField()
 
 
+WRONG = "Username, password or code is not right."
+
+
 class TokenApi(APIView):
-    """Exchange a username and password for an API token. Repeated failures lock the account."""
+    """Exchange a username, password and authenticator code for an API token.
+
+    Wrong passwords and wrong codes both count towards the lockout. The token is the same
+    one each time, but counts as freshly issued for exports (`RecentlyAuthenticated`).
+    Someone who has not set up an authenticator app yet does that by signing in to the
+    website first.
+    """
 
     public = True
     authentication_classes: list[Any] = []
@@ -45,15 +64,34 @@ class TokenApi(APIView):
     def post(self, request: Request) -> Response:
         data = TokenIn(data=request.data)
         data.is_valid(raise_exception=True)
+        code = data.validated_data.get("code", "").strip()
+        if two_factor.required() and not code:
+            raise serializers.ValidationError(
+                {"code": ["Enter the code from your authenticator app."]}
+            )
+        http = request._request
         user = authenticate(
-            request._request,
+            http,
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
-        if getattr(request._request, "axes_locked_out", False):
+        if getattr(http, "axes_locked_out", False):
             raise exceptions.Throttled(detail=MESSAGE)
         if user is None or not user.is_active:
-            raise exceptions.AuthenticationFailed("Username or password is not right.")
+            raise exceptions.AuthenticationFailed(WRONG)
+        if two_factor.required():
+            if not two_factor.has_totp(user):
+                raise exceptions.PermissionDenied(
+                    "Set up your authenticator app first: sign in to the website once."
+                )
+            verified = two_factor.verify(user, code)
+            if verified is None:
+                if two_factor.record_failure(http, user):
+                    raise exceptions.Throttled(detail=MESSAGE)
+                raise exceptions.AuthenticationFailed(WRONG)
+            if verified.kind == "recovery_code":
+                recovery_code_used(acting_user=user, left=verified.recovery_codes_left or 0)
+        two_factor.clear_failures(user)
         return Response({"token": token_issue(user=user).key})
 
 

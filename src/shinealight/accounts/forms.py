@@ -69,3 +69,71 @@ class UserForm(forms.Form):
         ):
             self.add_error("agency", "Select the agency this person works for")
         return data
+
+
+class CodeForm(forms.Form):
+    """The second step of signing in: a code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code your app shows now, or one of your 8-digit recovery codes",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Enter the code from your authenticator app"},
+    )
+
+
+class EnrolForm(forms.Form):
+    """Setting up the authenticator app: the first code it shows proves it has the key."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code your app shows for Shine a Light",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Enter the code from your authenticator app"},
+    )
+
+
+class ReauthenticateForm(forms.Form):
+    """Confirming it is still you before an export: the password and a fresh code."""
+
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code your app shows now, or one of your 8-digit recovery codes",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Enter the code from your authenticator app"},
+    )
+
+    def __init__(self, *args: Any, needs_code: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not needs_code:
+            del self.fields["code"]
