@@ -1,0 +1,1 @@
+"""Exports for analysts: a network, an alert or a child's chronology, filtered and audited."""
