@@ -26,6 +26,7 @@ def test_owned_alerts_appear_and_their_read_is_audited(
     browser.force_login(analyst)
     page = browser.get("/").content.decode()
     assert "My alerts" in page and "Shared vehicle around two children at risk" in page
+    assert f'href="/alerts/{alert.pk}"' in page  # each alert opens its page
     assert "1 new alert you can see is waiting" in page
     assert "Nothing of yours is overdue." in page
     assert "No unread notifications." in page
