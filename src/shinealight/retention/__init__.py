@@ -1,0 +1,1 @@
+"""Retention classes, review dates, legal holds, deletion with tombstones, subject access."""
