@@ -35,7 +35,8 @@ def test_lists_and_searches_record_what_was_shown(imported: Any, client_for: Any
     client.get("/api/v1/records")
     client.get("/api/v1/mentions/persons?q=katie", HTTP_X_PURPOSE="referral check")
     listed = AuditEvent.objects.get(action="records.list")
-    assert listed.object_ids == ["rmbc-csc/REF-88121"]
+    # Their agency's referral, and the police stop about the child linkage joined to it.
+    assert listed.object_ids == ["rmbc-csc/REF-88121", "swy-police/INC-2009-004417"]
     searched = AuditEvent.objects.get(action="person_mention.search")
     assert searched.object_ids == ["rmbc-csc/REF-88121/p1"]
     assert searched.purpose == "referral check" and searched.detail["q"] == "katie"

@@ -133,9 +133,13 @@ def test_the_api_records_a_disclosure_of_records_the_recorder_may_see(
     made = client_for("practitioner").post("/api/v1/disclosures", body, format="json")
     assert made.status_code == 201, made.content
     assert made.json()["decided_by"] == "practitioner"
-    # The lead (police) cannot see the social-care referral, so cannot say they shared it.
+    # The lead (police) cannot see health's sealed sexual-health record, so cannot say
+    # they shared it (the referral they now may see: docs/access.md).
+    sealed = {"agency": "rdash-sexual-health", "record_id": "SH-2009-1180"}
     refused = client_for("safeguarding_lead").post(
-        "/api/v1/disclosures", {**body, "recipient_agency": "rmbc-csc"}, format="json"
+        "/api/v1/disclosures",
+        {**body, "recipient_agency": "rmbc-csc", "records": [sealed]},
+        format="json",
     )
     assert refused.status_code == 400
-    assert "REF-88121" in str(refused.json()["extra"])
+    assert "SH-2009-1180" in str(refused.json()["extra"])

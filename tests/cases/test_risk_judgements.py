@@ -142,7 +142,8 @@ def test_the_api_records_and_shows_the_history(
             "indicators": [
                 {
                     "code": "older_boyfriend",
-                    "evidence": [{"agency": "swy-police", "record_id": "INC-2009-004417"}],
+                    # Sealed to health: the practitioner may not see it (docs/access.md).
+                    "evidence": [{"agency": "rdash-sexual-health", "record_id": "SH-2009-1180"}],
                 }
             ],
         },

@@ -32,7 +32,19 @@ def same_agency(user: Any, record: Any) -> bool:
     return record is not None and user.agency_id is not None and record.agency_id == user.agency_id
 
 
-can_view_record = is_analyst | (is_agency_case_worker & same_agency)
+@rules.predicate
+def may_see_record(user: Any, record: Any) -> bool:
+    """Need-to-know, break-glass and sealing, checked for one record from the raw tables.
+
+    A second statement of the rule behind `Record.objects.visible_to` (which reads the
+    maintained agency-child table instead); record pages and the API ask both.
+    """
+    from shinealight.access.visibility import record_visible_directly
+
+    return record_visible_directly(user, record)
+
+
+can_view_record = may_see_record
 
 rules.add_perm("records.view_record", can_view_record)
 rules.add_perm("records.submit_record", is_analyst | (is_agency_case_worker & same_agency))

@@ -56,23 +56,61 @@ class EvidenceOut(serializers.Serializer[Any]):
     recorded_at = serializers.DateTimeField(source="record.recorded_at")
     occurred_at = serializers.DateTimeField(source="record.occurred_at")
     grading = serializers.CharField(source="record.grading")
+    # Handling code C: the originator's conditions travel with every mention of the record.
+    handling_conditions = serializers.CharField(source="record.handling_conditions")
     note = serializers.CharField()
     you_may_open = serializers.BooleanField()
 
 
+def _shown(alert: Alert, user: Any) -> Any:
+    # Title, explanation, subjects and evidence narrowed to what the user may see: a
+    # practitioner who sees part of an alert's evidence is never told of the rest's
+    # records or children (access.redaction).
+    shown = getattr(alert, "_shown", None)
+    if shown is None:
+        shown = alert._shown = alert.shown_to(user)  # type: ignore[attr-defined]
+    return shown
+
+
+def _alert_out_for(user: Any) -> type[AlertOut]:
+    """`AlertOut` as one user may see each alert on a list page."""
+
+    class AlertShownOut(AlertOut):
+        def to_representation(self, alert: Alert) -> dict[str, Any]:
+            data = super().to_representation(alert)
+            shown = _shown(alert, user)
+            data["title"] = shown.title
+            data["subjects"] = SubjectOut(shown.subjects, many=True).data
+            return data
+
+    return AlertShownOut
+
+
 class AlertDetailOut(AlertOut):
     evidence = serializers.SerializerMethodField()
+    evidence_not_shown = serializers.SerializerMethodField()
 
     class Meta(AlertOut.Meta):
-        fields = [*AlertOut.Meta.fields, "explanation", "evidence"]
+        fields = [*AlertOut.Meta.fields, "explanation", "evidence", "evidence_not_shown"]
+
+    def to_representation(self, alert: Alert) -> dict[str, Any]:
+        data = super().to_representation(alert)
+        shown = _shown(alert, self.context["user"])
+        data["title"] = shown.title
+        data["explanation"] = shown.explanation
+        data["subjects"] = SubjectOut(shown.subjects, many=True).data
+        return data
 
     def get_evidence(self, alert: Alert) -> list[dict[str, Any]]:
-        visible: set[int] = self.context.get("visible", set())
         items = []
-        for item in alert.evidence.all():
-            item.you_may_open = item.record_id in visible  # type: ignore[attr-defined]
+        for item in _shown(alert, self.context["user"]).evidence:
+            item.you_may_open = True  # only records the user may open are listed
             items.append(EvidenceOut(item).data)
         return items
+
+    def get_evidence_not_shown(self, alert: Alert) -> bool:
+        """True when the alert cites records the user may not open (not how many)."""
+        return bool(_shown(alert, self.context["user"]).hidden_evidence)
 
 
 class _ListParams(serializers.Serializer[Any]):
@@ -108,7 +146,7 @@ class AlertListApi(APIView):
             request,
             self,
             alerts,
-            AlertOut,
+            _alert_out_for(request.user),
             action="alerts.list",
             object_type="alert",
             object_id=lambda a: str(a.pk),
@@ -134,8 +172,7 @@ class AlertDetailApi(APIView):
                 object_ids=[alert.pk],
                 purpose=request_purpose(request),
             )
-            visible = selectors.alert_visible_record_ids(user=request.user, alert=alert)
-            data = AlertDetailOut(alert, context={"visible": visible}).data
+            data = AlertDetailOut(alert, context={"user": request.user}).data
         return Response(data)
 
 

@@ -14,16 +14,17 @@ from django.db import models
 
 class AlertQuerySet(models.QuerySet["Alert"]):
     def visible_to(self, user: Any) -> AlertQuerySet:
-        """Alerts citing at least one record the user may see (analysts: every alert).
+        """Alerts citing at least one record the user may see, for every role alike.
 
-        Managers see none here: they get counts only (`selectors.alert_counts`).
+        Analysts see every alert that cites an unsealed record; an alert resting only on
+        another agency's sealed records is not theirs to see. Managers see none here: they
+        get counts only (`selectors.alert_counts`). What a visible alert shows is narrowed
+        further to the user's records and people by `Alert.shown_to`.
         """
         from shinealight.records.models import Record
 
         if user is None or not getattr(user, "is_active", False):
             return self.none()
-        if getattr(user, "sees_whole_partnership", False):
-            return self.all()
         records = Record.objects.visible_to(user).values("pk")
         return self.filter(
             pk__in=AlertEvidence.objects.filter(record__in=records).values("alert_id")
@@ -60,6 +61,14 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.title}"
+
+    def shown_to(self, user: Any) -> Any:
+        """What this alert may show this user: title, explanation, subjects and evidence
+        narrowed to the records and people they may see (`access.redaction`). Pages and the
+        API show this, never `explanation` itself."""
+        from shinealight.access.redaction import alert_shown_to
+
+        return alert_shown_to(self, user)
 
 
 class AlertSubject(models.Model):

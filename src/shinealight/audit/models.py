@@ -71,3 +71,27 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at #{self.seq}"
+
+
+class AuditObjectRef(models.Model):
+    """One object an audit event names, as its own row: how "who accessed this child?" is
+    answered without reading the whole trail.
+
+    Written with the event, in the same transaction, from the event's own `object_ids`;
+    derived data, outside the hash chain (the chain covers `object_ids` itself).
+    """
+
+    # No database constraint: the trail's own checks must be able to see an event removed
+    # by someone with database access (`audit verify` reports the gap); a constraint here
+    # would hide that by refusing, and would tie the trail's tamper tests to this table.
+    event = models.ForeignKey(
+        AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False, related_name="refs"
+    )
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=400)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_id", "object_type"], name="audit_ref_object")]
+
+    def __str__(self) -> str:
+        return f"#{self.event_id} names {self.object_type} {self.object_id}"

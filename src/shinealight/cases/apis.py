@@ -254,6 +254,7 @@ class MeetingOut(serializers.ModelSerializer[Meeting]):
             "kind",
             "held_at",
             "title",
+            "agenda",
             "alert_case",
             "follow_up_of",
             "chair",
@@ -696,6 +697,7 @@ class MeetingIn(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     held_at = serializers.DateTimeField()
     title = serializers.CharField(required=False, allow_blank=True, default="")
+    agenda = serializers.CharField(required=False, allow_blank=True, default="")
     decisions = serializers.CharField(required=False, allow_blank=True, default="")
     chair = UserField(required=False, allow_null=True, default=None)
     alert_case = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -748,6 +750,7 @@ class MeetingCollectionApi(APIView):
             subjects=[services.SubjectIn(**s) for s in v["subjects"]],
             actions=[services.ActionIn(**a) for a in v["actions"]],
             title=v["title"],
+            agenda=v["agenda"],
             decisions=v["decisions"],
             chair=v["chair"],
             alert_case=case,

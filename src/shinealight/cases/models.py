@@ -40,19 +40,53 @@ def _sees_cases(user: Any) -> bool:
     return user is not None and getattr(user, "is_active", False) and user.sees_case_content
 
 
+def _children_shown_to(user: Any, named: Any) -> list[str]:
+    """Of the child ids in `named` (public ids), those whose work the user may see.
+
+    Work on a child is shown only to someone who may see the child's records
+    (`access.visibility`), so that no meeting or judgement tells anyone else the child
+    exists. An id the people app does not hold names no one's records. The ids are read
+    into lists (children with meetings or judgements are few): nesting the record rule
+    here made queries too deep for SQLite's parser.
+    """
+    from shinealight.access.visibility import visible_entity_public_ids
+    from shinealight.people.models import ResolvedEntity
+
+    ids = set(named)
+    held = set(ResolvedEntity.objects.filter(entity_id__in=ids).values_list("entity_id", flat=True))
+    seen = set(
+        visible_entity_public_ids(user)
+        .filter(entity_id__in=held)
+        .values_list("entity_id", flat=True)
+    )
+    return sorted((ids - held) | seen)
+
+
+def _alert_shown_to(user: Any) -> Q:
+    """Cases whose alert the user may see (it cites a record they may see), or that they
+    are allocated to (owner of the case or of one of its actions)."""
+    from shinealight.alerts.models import AlertEvidence
+
+    visible_alerts = Alert.objects.visible_to(user).values("pk")
+    # An alert with no evidence cites no one's records (the cases tests raise such alerts).
+    no_evidence = ~Q(alert_id__in=AlertEvidence.objects.values("alert_id"))
+    return Q(alert_id__in=visible_alerts) | no_evidence | Q(owner=user) | Q(actions__owner=user)
+
+
 class AlertCaseQuerySet(models.QuerySet["AlertCase"]):
     def visible_to(self, user: Any) -> AlertCaseQuerySet:
         """Cases the user is involved in: the owner, agencies at its meetings or owning its
         actions; partnership analysts see every case; managers and administrators none."""
         if not _sees_cases(user):
             return self.none()
+        shown = AlertCase.objects.filter(_alert_shown_to(user)).values("pk")
         if user.sees_whole_partnership:
-            return self.all()
+            return self.filter(pk__in=shown)
         q = Q(owner=user)
         if user.agency_id is not None:
             q |= Q(meetings__attendees__agency_id=user.agency_id)
             q |= Q(actions__owner_agency_id=user.agency_id)
-        return self.filter(pk__in=AlertCase.objects.filter(q).values("pk"))
+        return self.filter(pk__in=AlertCase.objects.filter(q).values("pk")).filter(pk__in=shown)
 
 
 class AlertCase(models.Model):
@@ -120,8 +154,11 @@ class RiskJudgementQuerySet(models.QuerySet["RiskJudgement"]):
         agencies that attended a meeting about the child."""
         if not _sees_cases(user):
             return self.none()
+        # Only about a child whose records the user may see (or no child the app holds).
+        named = RiskJudgement.objects.values_list("child_entity_id", flat=True).distinct()
+        judgements = self.filter(child_entity_id__in=_children_shown_to(user, named))
         if user.sees_whole_partnership:
-            return self.all()
+            return judgements
         q = Q(recorded_by=user) | Q(agreed_by=user)
         if user.agency_id is not None:
             q |= Q(recorded_by__agency_id=user.agency_id)
@@ -129,7 +166,7 @@ class RiskJudgementQuerySet(models.QuerySet["RiskJudgement"]):
                 kind="person", meeting__attendees__agency_id=user.agency_id
             ).values("entity_id")
             q |= Q(child_entity_id__in=children)
-        return self.filter(q)
+        return judgements.filter(q)
 
 
 class RiskJudgement(models.Model):
@@ -199,12 +236,20 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         """Meetings seen by analysts, the chair and recorder, attending agencies, action owners."""
         if not _sees_cases(user):
             return self.none()
+        # A meeting about children is shown to someone who may see at least one of them
+        # (an invited attendee may: the invitation opens the child's records).
+        about_children = MeetingSubject.objects.filter(kind="person", role="child")
+        named = about_children.values_list("entity_id", flat=True).distinct()
+        seen = about_children.filter(entity_id__in=_children_shown_to(user, named))
+        shown = Meeting.objects.filter(
+            ~Q(pk__in=about_children.values("meeting_id")) | Q(pk__in=seen.values("meeting_id"))
+        ).values("pk")
         if user.sees_whole_partnership:
-            return self.all()
+            return self.filter(pk__in=shown)
         q = Q(chair=user) | Q(recorded_by=user) | Q(actions__owner=user)
         if user.agency_id is not None:
             q |= Q(attendees__agency_id=user.agency_id)
-        return self.filter(pk__in=Meeting.objects.filter(q).values("pk"))
+        return self.filter(pk__in=Meeting.objects.filter(q).values("pk")).filter(pk__in=shown)
 
 
 class Meeting(models.Model):
@@ -219,6 +264,7 @@ class Meeting(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     held_at = models.DateTimeField()
     title = models.CharField(max_length=300, blank=True)
+    agenda = models.TextField(blank=True)
     alert_case = models.ForeignKey(
         AlertCase, on_delete=models.PROTECT, null=True, related_name="meetings"
     )
@@ -284,13 +330,24 @@ class ActionQuerySet(models.QuerySet["Action"]):
         """Actions seen by analysts, their owner, the owning agency and the meeting's agencies."""
         if not _sees_cases(user):
             return self.none()
+        # Someone else's action is shown with its meeting or case, never without them.
+        shown = Action.objects.filter(
+            Q(owner=user)
+            | (
+                (Q(meeting__isnull=True) | Q(meeting__in=Meeting.objects.visible_to(user)))
+                & (
+                    Q(alert_case__isnull=True)
+                    | Q(alert_case__in=AlertCase.objects.visible_to(user))
+                )
+            )
+        ).values("pk")
         if user.sees_whole_partnership:
-            return self.all()
+            return self.filter(pk__in=shown)
         q = Q(owner=user) | Q(created_by=user)
         if user.agency_id is not None:
             q |= Q(owner_agency_id=user.agency_id)
             q |= Q(meeting__attendees__agency_id=user.agency_id)
-        return self.filter(pk__in=Action.objects.filter(q).values("pk"))
+        return self.filter(pk__in=Action.objects.filter(q).values("pk")).filter(pk__in=shown)
 
 
 class Action(models.Model):

@@ -710,7 +710,7 @@ def _action_create(
             owner,
             Notification.Kind.ACTION_ASSIGNED,
             f"Action {action.pk} is yours, given by {acting_user.username}; due {_when(due_at)}.",
-            "/api/v1/actions?mine=1",
+            f"/cases/actions/{action.pk}",
         )
     return action
 
@@ -825,6 +825,7 @@ def meeting_record(
     subjects: Sequence[SubjectIn] = (),
     actions: Sequence[ActionIn] = (),
     title: str = "",
+    agenda: str = "",
     decisions: str = "",
     chair: User | None = None,
     alert_case: AlertCase | None = None,
@@ -855,6 +856,7 @@ def meeting_record(
         kind=kind,
         held_at=held_at,
         title=title,
+        agenda=agenda,
         alert_case=alert_case,
         follow_up_of=follow_up_of,
         chair=chair,

@@ -60,14 +60,26 @@ class ImportBatch(models.Model):
 
 class RecordQuerySet(models.QuerySet["Record"]):
     def visible_to(self, user: Any) -> RecordQuerySet:
-        """The records this user may see: the one filter every list, search and export uses."""
-        if user is None or not getattr(user, "is_active", False):
-            return self.none()
-        if user.sees_whole_partnership:
-            return self.all()
-        if user.sees_case_content and user.agency_id is not None:
-            return self.filter(agency_id=user.agency_id)
-        return self.none()
+        """The records this user may see: the one filter every list, search and export uses.
+
+        Need-to-know, break-glass and sealing (`access.visibility`, `docs/access.md`).
+        """
+        from shinealight.access.visibility import records_visible_to
+
+        return records_visible_to(self, user)
+
+    def exportable_by(self, user: Any) -> RecordQuerySet:
+        """Records the user may export: visible, and under handling code C only for the
+        owning agency. Every export and PDF starts here instead of `visible_to`."""
+        from shinealight.access.visibility import exportable_records
+
+        return exportable_records(self, user)
+
+    def sealed_known_to(self, user: Any) -> RecordQuerySet:
+        """Sealed records the user may know exist but not read: show agency, date, "sealed"."""
+        from shinealight.access.visibility import sealed_existence_visible_to
+
+        return sealed_existence_visible_to(self, user)
 
 
 class Record(models.Model):
