@@ -62,7 +62,9 @@ def test_a_rejection_is_audited_and_sticks_across_reextraction(
 
 def test_list_shows_only_visible_records(imported: Any, client_for: Any) -> None:
     lead = client_for("safeguarding_lead").get("/api/v1/extracted-mentions").json()
-    assert {m["agency"] for m in lead["results"]} <= {"swy-police"}
+    # Their own, and rmbc-csc's about the child linkage joined to theirs (need-to-know);
+    # never the sealed intelligence of risky-business.
+    assert {m["agency"] for m in lead["results"]} <= {"swy-police", "rmbc-csc"}
     analyst = client_for("analyst").get("/api/v1/extracted-mentions?kind=vrm").json()
     assert analyst["count"] >= 1 and all(m["kind"] == "vrm" for m in analyst["results"])
 
@@ -71,8 +73,10 @@ def test_review_api_refuses_mentions_you_cannot_see(imported: Any, client_for: A
     from shinealight.extraction.models import ExtractedMention
 
     police = ExtractedMention.objects.filter(record__agency__code="swy-police").first()
+    # Sealed intelligence (handling code C) of another agency: not there for them.
+    sealed = ExtractedMention.objects.filter(record__agency__code="risky-business").first()
     response = client_for("practitioner").post(
-        f"/api/v1/extracted-mentions/{police.pk}/review", {"decision": "confirmed"}, format="json"
+        f"/api/v1/extracted-mentions/{sealed.pk}/review", {"decision": "confirmed"}, format="json"
     )
     assert response.status_code == 404
     ok = client_for("safeguarding_lead").post(
@@ -203,3 +207,23 @@ def test_intelligence_api_refuses_a_wrongly_shaped_body(
     refused = client_for("practitioner").post("/api/v1/intelligence", body, format="json")
     assert refused.status_code == 400
     assert set(refused.json()["extra"]["fields"]) == {"occurred_on", "names"}
+
+
+def test_only_the_writing_agency_or_an_analyst_decides(imported: Any, client_for: Any) -> None:
+    # The practitioner (rmbc-csc) may read police notes about a child their agency also
+    # knows (need-to-know), but confirming what was read from them is the police's call.
+    seen = client_for("practitioner").get("/api/v1/extracted-mentions").json()["results"]
+    police = [m for m in seen if m["agency"] == "swy-police"]
+    assert police, "need-to-know should show the practitioner a police note"
+    refused = client_for("practitioner").post(
+        f"/api/v1/extracted-mentions/{police[0]['id']}/review",
+        {"decision": "rejected"},
+        format="json",
+    )
+    assert refused.status_code == 403
+    analyst = client_for("analyst").post(
+        f"/api/v1/extracted-mentions/{police[0]['id']}/review",
+        {"decision": "rejected"},
+        format="json",
+    )
+    assert analyst.status_code == 200

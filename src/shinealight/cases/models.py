@@ -650,6 +650,8 @@ class Notification(models.Model):
         WORK_OVERDUE = "work_overdue", "Work of yours is overdue"
         ESCALATION = "escalation", "Overdue work escalated to you"
         DISCLOSURE = "disclosure", "Information shared with you"
+        BREAK_GLASS = "break_glass", "Someone used break-glass access"
+        RELEASE_REQUEST = "release_request", "A sealed record's release is asked for"
 
     recipient = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -110,6 +110,10 @@ class ExtractedReviewApi(APIView):
         mention = selectors.extracted_get(user=request.user, pk=pk)
         if mention is None:
             raise Http404
+        if not selectors.may_review_extracted(request.user, mention):
+            raise PermissionDenied(
+                "Only the agency that wrote the note, or an analyst, may decide."
+            )
         data = ReviewIn(data=request.data)
         data.is_valid(raise_exception=True)
         extraction_review(acting_user=request.user, mention=mention, **data.validated_data)

@@ -36,6 +36,16 @@ def extracted_get(*, user: Any, pk: int) -> ExtractedMention | None:
     return ExtractedMention.objects.visible_to(user).select_related("record").filter(pk=pk).first()
 
 
+def may_review_extracted(user: Any, mention: ExtractedMention) -> bool:
+    """Who may confirm or reject what was read from a note: the agency that wrote the note,
+    and the partnership's analysts. Others who can see the note may read, not decide."""
+    if not getattr(user, "is_active", False):
+        return False
+    if user.role == Role.ANALYST:
+        return True
+    return user.agency_id is not None and mention.record.agency_id == user.agency_id
+
+
 def extracted_for_linkage(*, kind: str) -> QuerySet[ExtractedMention]:
     """What linkage and alerts should read: every extracted mention of a kind not rejected.
 
