@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from shinealight.cases.models import AlertCase
 from tests.alerts.pages_scenario import ETHNICITY, HOSTILE_NAME, import_alert
 
 pytestmark = pytest.mark.django_db
@@ -254,8 +255,10 @@ def test_alert_page_explains_names_and_cites_and_is_audited(alert: Any, browser_
     assert [(e.object_ids, e.purpose, e.detail) for e in reads] == [
         ([str(alert.pk)], "strategy meeting", {"page": "alert"})
     ]
-    # The lead is not involved in the case yet: its history is not theirs to read.
-    assert not _events("alert_case.read")
+    # A new case nobody owns is open to those who may see its alert, so one of them can
+    # take it on; reading it is audited like any case read.
+    case = AlertCase.objects.get(alert=alert)
+    assert [e.object_ids for e in _events("alert_case.read")] == [[str(case.pk)]]
 
 
 def _entity_by_name(alert: Any, name: str) -> str:

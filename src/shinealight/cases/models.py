@@ -76,13 +76,17 @@ def _alert_shown_to(user: Any) -> Q:
 class AlertCaseQuerySet(models.QuerySet["AlertCase"]):
     def visible_to(self, user: Any) -> AlertCaseQuerySet:
         """Cases the user is involved in: the owner, agencies at its meetings or owning its
-        actions; partnership analysts see every case; managers and administrators none."""
+        actions; partnership analysts see every case; managers and administrators none.
+
+        A new case nobody has taken on yet is open to everyone who may see its alert, so
+        that someone can take it on (the inbox counts these as waiting)."""
         if not _sees_cases(user):
             return self.none()
         shown = AlertCase.objects.filter(_alert_shown_to(user)).values("pk")
         if user.sees_whole_partnership:
             return self.filter(pk__in=shown)
-        q = Q(owner=user)
+        waiting = Q(owner__isnull=True, status=AlertCase.Status.NEW)
+        q = Q(owner=user) | (waiting & Q(alert_id__in=Alert.objects.visible_to(user).values("pk")))
         if user.agency_id is not None:
             q |= Q(meetings__attendees__agency_id=user.agency_id)
             q |= Q(actions__owner_agency_id=user.agency_id)
