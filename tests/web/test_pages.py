@@ -44,7 +44,8 @@ PAGES = [
 ]
 # What each role gets from each page (200 shown, 403 refused, 404 not theirs to see).
 EXPECTED = {
-    "practitioner": [200, 200, 404, 403, 403, 403, 403, 403, 200],
+    # The police stop is about a child the practitioner's agency recorded: need-to-know.
+    "practitioner": [200, 200, 200, 403, 403, 403, 403, 403, 200],
     "safeguarding_lead": [200, 200, 200, 403, 403, 403, 403, 403, 200],
     "analyst": [200, 200, 200, 200, 403, 403, 403, 403, 200],
     "manager": [200, 403, 403, 403, 403, 403, 403, 403, 200],
@@ -61,10 +62,11 @@ def test_each_role_opens_only_its_pages(imported: Any, browser_for: Any, role: s
 
 def test_refusals_show_no_content(imported: Any, browser_for: Any) -> None:
     practitioner = browser_for("practitioner")
-    not_found = practitioner.get("/records/swy-police/INC-2009-004417")
+    # Sealed to health (sexual health): not there for anyone outside it.
+    not_found = practitioner.get("/records/rdash-sexual-health/SH-2009-1180")
     refused = practitioner.get("/records/import")
     for response in (not_found, refused):
-        assert b"INC-2009-004417" not in response.content
+        assert b"SH-2009-1180" not in response.content
         assert b"Chloe" not in response.content
     assert b"Page not found" in not_found.content
     assert b"You do not have access" in refused.content
@@ -107,8 +109,10 @@ def test_records_list_filters_and_audits_what_it_showed(imported: Any, browser_f
 
 def test_practitioner_list_holds_only_their_agency(imported: Any, browser_for: Any) -> None:
     page = browser_for("practitioner").get("/records/").content.decode()
-    assert "REF-88121" in page
-    assert "INC-2009-004417" not in page and "SH-2009-1180" not in page
+    # Their agency's, and the police stop about the child they recorded (need-to-know);
+    # never a record sealed to another agency.
+    assert "REF-88121" in page and "INC-2009-004417" in page
+    assert "SH-2009-1180" not in page and "RB-0413" not in page
 
 
 def test_list_queries_do_not_grow_with_rows(
@@ -120,11 +124,14 @@ def test_list_queries_do_not_grow_with_rows(
 
 
 def test_import_page_summary_and_every_row_error(
-    agencies: Any, browser_for: Any, spec_examples: Path
+    agencies: Any, browser_for: Any, spec_examples: Path, settings: Any, tmp_path: Path
 ) -> None:
+    # Imported inside the request (tests/records/test_import_page.py has the thread).
+    settings.SHINEALIGHT_IMPORT_IN_BACKGROUND = False
+    settings.HOME = tmp_path
     client = browser_for("analyst")
     with (spec_examples / "invalid.jsonl").open("rb") as upload:
-        bad = client.post("/records/import", {"file": upload})
+        bad = client.post("/records/import", {"file": upload}, follow=True)
     page = bad.content.decode()
     assert bad.status_code == 200
     for line in range(2, 8):

@@ -306,3 +306,5 @@ MENTION_MODELS: dict[str, type[Mention]] = {
     "online": OnlineMention,
     "location": LocationMention,
 }
+
+from shinealight.records.jobs import ImportJob  # noqa: E402,F401

@@ -7,6 +7,19 @@ from shinealight.records import views
 urlpatterns = [
     path("records/", views.records_list, name="records-list"),
     path("records/import", views.records_import, name="records-import"),
+    # An import's job page and what its script polls; a job's key is a UUID, so the older
+    # result pages by batch number keep their addresses.
+    path("records/import/<uuid:job_id>", views.import_job, name="records-import-job"),
+    path(
+        "records/import/<uuid:job_id>/status",
+        views.import_job_status,
+        name="records-import-job-status",
+    ),
+    path(
+        "records/import/<uuid:job_id>/problems.csv",
+        views.import_job_errors_csv,
+        name="records-import-job-errors",
+    ),
     path(
         "records/import/<int:batch_id>", views.records_import_result, name="records-import-result"
     ),

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from shinealight.records.models import (
     Agency,
     ImportBatch,
+    ImportJob,
     LocationMention,
     OnlineMention,
     PersonMention,
@@ -129,3 +130,17 @@ def agency_codes_for(*, user: Any) -> list[str]:
 def import_batch_get(*, user: Any, batch_id: int) -> ImportBatch | None:
     """One import the user ran themselves, or None."""
     return ImportBatch.objects.filter(pk=batch_id, acting_user=user).first()
+
+
+def import_job_get(*, user: Any, job_id: Any, with_errors: bool = False) -> ImportJob | None:
+    """One import job the user started themselves, or None (nobody else's, administrators'
+    included: a job's problems quote the file's own lines)."""
+    # No join to the batch: it is wanted only once the job is done, and while an import
+    # runs its batch table is locked on SQLite's shared-cache (test) databases.
+    jobs = ImportJob.objects.filter(pk=job_id, started_by=user)
+    return (jobs if with_errors else jobs.defer("errors")).first()
+
+
+def import_jobs_for(*, user: Any, limit: int = 10) -> list[ImportJob]:
+    """The user's own latest import jobs, newest first."""
+    return list(ImportJob.objects.filter(started_by=user).defer("errors")[:limit])

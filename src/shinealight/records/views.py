@@ -4,29 +4,30 @@ and the administrator's agency pages. Every read of case content is audited as t
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-import re
-import tempfile
-from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from shinealight.accounts.decorators import role_required
 from shinealight.accounts.roles import CASE_ROLES, Role
 from shinealight.audit.services import audit_log
-from shinealight.records import selectors
+from shinealight.core.exports.tables import spreadsheet_safe
+from shinealight.records import import_jobs, selectors
 from shinealight.records.forms import AgencyForm, ImportForm, RecordFilterForm
-from shinealight.records.services import ImportRejected, agency_create, records_import_file
+from shinealight.records.jobs import ImportJob
+from shinealight.records.services import agency_create
 
 PAGE_SIZE = 50
-# An import with more bad lines than this shows the first ones and says how many more:
-# a page of hundreds of thousands of rows helps nobody (the CLI lists them all).
-ERRORS_SHOWN = 10_000
+# A rejected import's problems, a page at a time; the CSV download has them all.
+ERRORS_PER_PAGE = 200
 # Importing for any agency is a partnership-wide job: the file importer has no per-agency
 # check, so agency staff submit through the API or the intelligence form instead.
 IMPORT_ROLES = (Role.ANALYST,)
@@ -97,40 +98,105 @@ def record_detail(request: HttpRequest, agency: str, record_id: str) -> HttpResp
     )
 
 
-def _safe_name(name: str) -> str:
-    base = Path(name).name or "upload.jsonl"
-    return re.sub(r"[^A-Za-z0-9._-]", "_", base)[-200:]
+@role_required(IMPORT_ROLES)
+def records_import(request: HttpRequest) -> HttpResponse:
+    """Upload a file; it is imported in the background and its job page follows it."""
+    form = ImportForm(data=request.POST or None, files=request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = import_jobs.import_job_start(
+            upload=form.cleaned_data["file"], acting_user=request.user
+        )
+        # The import may already hold the database's write lock (SQLite).
+        _keep_session_as_it_was(request)
+        return redirect("records-import-job", job_id=job.pk)
+    import_jobs.import_jobs_sweep(user=request.user)
+    jobs = selectors.import_jobs_for(user=request.user)
+    return render(request, "records/import.html", {"form": form, "jobs": jobs})
+
+
+def _keep_session_as_it_was(request: HttpRequest) -> None:
+    """Do not save (and so renew) the session at the end of this request.
+
+    Pages that refresh themselves must not keep a session alive: a screen left on an
+    import's progress on a shared office PC would never time out. On SQLite, saving the
+    session would also wait behind the running import's write lock.
+    """
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.save = lambda *args, **kwargs: None
+
+
+def _job_or_404(request: HttpRequest, job_id: UUID, *, with_errors: bool = False) -> ImportJob:
+    import_jobs.import_jobs_sweep(user=request.user)
+    job = selectors.import_job_get(user=request.user, job_id=job_id, with_errors=with_errors)
+    if job is None:
+        raise Http404
+    return job
+
+
+def _page_numbers(current: int, count: int) -> list[int | None]:
+    """GOV.UK pagination's items: first, last, and the current page with its neighbours;
+    None where pages are left out."""
+    wanted = sorted({1, count, current - 1, current, current + 1} & set(range(1, count + 1)))
+    numbers: list[int | None] = []
+    for number in wanted:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
 
 
 @role_required(IMPORT_ROLES)
-def records_import(request: HttpRequest) -> HttpResponse:
-    """Upload a file; it is imported whole or not at all while the request waits."""
-    form = ImportForm(data=request.POST or None, files=request.FILES or None)
-    errors = None
-    name = ""
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        name = _safe_name(upload.name)
-        with tempfile.TemporaryDirectory(prefix="shinealight-upload-") as folder:
-            path = Path(folder) / name
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            try:
-                summary = records_import_file(path=path, acting_user=request.user)
-            except ImportRejected as rejected:
-                errors = rejected.errors
-            else:
-                return redirect("records-import-result", batch_id=summary.batch_id)
-    context: dict[str, Any] = {"form": form, "name": name}
-    if errors is not None:
+def import_job(request: HttpRequest, job_id: UUID) -> HttpResponse:
+    """An import the user started: its progress, then what it did or every problem found."""
+    job = _job_or_404(request, job_id, with_errors=True)
+    context: dict[str, Any] = {"job": job, "live": import_jobs.import_job_live_status(job)}
+    if job.running:
+        _keep_session_as_it_was(request)
+        context["auto_refresh"] = request.GET.get("refresh") != "off"
+    elif job.status == ImportJob.Status.DONE and job.batch is not None:
+        context.update(batch=job.batch, s=job.batch.summary)
+    elif job.status == ImportJob.Status.REJECTED:
+        page = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
         context.update(
-            errors=errors[:ERRORS_SHOWN],
-            error_count=len(errors),
-            errors_hidden=max(0, len(errors) - ERRORS_SHOWN),
-            bad_lines=len({e.line for e in errors}),
+            page=page,
+            first=page.start_index(),
+            last=page.end_index(),
+            page_numbers=_page_numbers(page.number, page.paginator.num_pages),
         )
-    return render(request, "records/import.html", context)
+    return render(request, "records/import_job.html", context)
+
+
+@role_required(IMPORT_ROLES)
+def import_job_status(request: HttpRequest, job_id: UUID) -> HttpResponse:
+    """The job's progress as JSON, for the job page's script to poll."""
+    _keep_session_as_it_was(request)
+    job = _job_or_404(request, job_id)
+    response = JsonResponse(import_jobs.import_job_live_status(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(IMPORT_ROLES)
+def import_job_errors_csv(request: HttpRequest, job_id: UUID) -> HttpResponse:
+    """Every problem kept for a rejected import, as CSV: file, line, field, problem."""
+    job = _job_or_404(request, job_id, with_errors=True)
+    if job.status != ImportJob.Status.REJECTED:
+        raise Http404
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["file", "line", "field", "problem"])
+    for line, field, reason in job.errors:
+        # A problem can quote the file's own text; a spreadsheet must not run it.
+        writer.writerow([spreadsheet_safe(v) for v in (job.name, line, field, reason)])
+    if job.errors_not_kept:
+        writer.writerow(["", "", "", f"{job.errors_not_kept} more problems were not kept"])
+    response = HttpResponse(
+        ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    stem = job.name.removesuffix(".gz").removesuffix(".jsonl")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-problems.csv"'
+    return response
 
 
 @role_required(IMPORT_ROLES)
