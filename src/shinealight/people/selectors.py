@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from shinealight.people.models import (
     EntityLink,
@@ -62,10 +62,13 @@ def entity_links(user: Any, entity: ResolvedEntity) -> QuerySet[EntityLink]:
 
 def review_items_visible_to(user: Any, *, open_only: bool = True) -> QuerySet[ReviewItem]:
     """Review items whose two mentions are both in records the user may see."""
-    visible = EntityMembership.objects.filter(
-        kind="person", record__in=_visible_records(user)
-    ).values("mention_id")
-    items = ReviewItem.objects.filter(mention_left__in=visible, mention_right__in=visible)
+    # Correlated EXISTS, not two IN-lists: with IN-lists on both columns SQLite probes the
+    # pair index with every combination of the two lists (seconds on the demo world).
+    visible = EntityMembership.objects.filter(kind="person", record__in=_visible_records(user))
+    items = ReviewItem.objects.filter(
+        Exists(visible.filter(mention_id=OuterRef("mention_left"))),
+        Exists(visible.filter(mention_id=OuterRef("mention_right"))),
+    )
     if open_only:
         items = items.filter(closed_at__isnull=True)
     return items.select_related("link").order_by("-match_weight", "pk")
