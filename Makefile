@@ -40,6 +40,7 @@ install: $(STAMP) assets
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 2; }
+	scripts/system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
@@ -56,8 +57,8 @@ $(NODE_STAMP): package.json package-lock.json
 	rm -f node_modules/.installed-*
 	touch $(NODE_STAMP)
 
-# Only what the pages use is copied: the compiled stylesheet, the two JavaScript bundles
-# and MOJ's icons. Never GOV.UK's crown images or the GDS Transport fonts (GOV.UK only).
+# Only what the pages use is copied: the compiled stylesheet, the two JavaScript bundles,
+# MOJ's icons and Leaflet. Never GOV.UK's crown images or the GDS Transport fonts (GOV.UK only).
 $(FRONTEND)/app.css: $(NODE_STAMP) $(wildcard $(WEB)/assets/*.scss)
 	rm -rf $(FRONTEND).tmp && mkdir -p $(FRONTEND).tmp/images
 	node_modules/.bin/sass --no-source-map --quiet-deps --style=compressed \
@@ -65,6 +66,10 @@ $(FRONTEND)/app.css: $(NODE_STAMP) $(wildcard $(WEB)/assets/*.scss)
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(FRONTEND).tmp/
 	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js $(FRONTEND).tmp/
 	cp node_modules/@ministryofjustice/frontend/moj/assets/images/icon-*.svg $(FRONTEND).tmp/images/
+	cp node_modules/cytoscape/dist/cytoscape.min.js $(FRONTEND).tmp/
+	mkdir -p $(FRONTEND).tmp/leaflet/images
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(FRONTEND).tmp/leaflet/
+	cp node_modules/leaflet/dist/images/*.png $(FRONTEND).tmp/leaflet/images/
 	rm -rf $(FRONTEND) && mv $(FRONTEND).tmp $(FRONTEND)
 
 # The browser tests drive Debian's Chromium. CI runs as root on a fresh machine, so install

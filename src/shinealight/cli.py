@@ -33,6 +33,11 @@ COMMAND_MODULES = (
     "shinealight.extraction.commands",
     "shinealight.alerts.commands",
     "shinealight.cases.commands",
+    "shinealight.accounts.commands",
+    "shinealight.audit.commands",
+    "shinealight.access.commands",
+    "shinealight.retention.commands",
+    "shinealight.exports.commands",
 )
 console = Console()
 err = Console(stderr=True)
@@ -434,12 +439,13 @@ def demo(
         Role.ADMINISTRATOR: None,
     }
     password = password or f"demo-{secrets.token_urlsafe(9)}"
+    key = _demo_authenticator_key([role.value for role in homes])
     logins = ["[bold]Demo logins[/] (username, agency, role):"]
     for role, agency in homes.items():
         agency = agency or Agency.objects.get(code=DEMO_AGENCY)
         user = User.objects.filter(username=role.value).first()
         if user is None:
-            user_create(
+            user = user_create(
                 acting_user=acting,
                 username=role.value,
                 password=password,
@@ -450,13 +456,50 @@ def demo(
         else:
             user.set_password(password)
             user.save(update_fields=["password"])
+        _demo_enrol(user, key)
         logins.append(f"  {role.value:<18} {agency.code:<22} {role.label}")
     # Plain lines, not a table: a narrow terminal must never truncate a username.
     console.print("\n".join(logins), soft_wrap=True, highlight=False)
     console.print(f"Password for every demo user: [bold]{password}[/]", soft_wrap=True)
+    grouped = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+    console.print(
+        f"Authenticator key for every demo user: [bold]{grouped}[/]\n"
+        "  Sign-in also asks for a 6-digit code: add this key to an authenticator app as a "
+        "time-based key,\n  or print the current code with "
+        f"`{_command_name()} two-factor code {key}`.",
+        soft_wrap=True,
+        highlight=False,
+    )
     console.print(f"Sign in at http://localhost:{port}/sign-in", soft_wrap=True)
     if serve_:
         _serve(host="127.0.0.1", port=port, workers=2)
+
+
+def _command_name() -> str:
+    """How the person ran this command (e.g. `.venv/bin/shinealight` under `make demo`)."""
+    name = Path(sys.argv[0])
+    return str(name) if name.name == "shinealight" else "shinealight"
+
+
+def _demo_authenticator_key(usernames: list[str]) -> str:
+    """One authenticator key for every demo user: the one they already have, or a new one."""
+    from shinealight.accounts import two_factor
+    from shinealight.accounts.models import User
+
+    for user in User.objects.filter(username__in=usernames).order_by("username"):
+        if (authenticator := two_factor.totp_authenticator(user)) is not None:
+            return two_factor.secret_of(authenticator)
+    return two_factor.new_secret()
+
+
+def _demo_enrol(user: Any, key: str) -> None:
+    """Give a demo user the demo authenticator key, so the printed logins work at once."""
+    from shinealight.accounts import two_factor
+    from shinealight.accounts.services import two_factor_enrol
+
+    authenticator = two_factor.totp_authenticator(user)
+    if authenticator is None or two_factor.secret_of(authenticator) != key:
+        two_factor_enrol(acting_user=user, secret=key)
 
 
 def _register_app_commands() -> None:

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["practitioner", "safeguarding_lead", "analyst", "manager", "administrator"]
 CASE = {"practitioner", "safeguarding_lead", "analyst"}
-# The spec example's referral belongs to rmbc-csc (the practitioner's agency); the
-# safeguarding lead is in swy-police, so for them it must not exist.
+# The spec example's referral belongs to rmbc-csc (the practitioner's agency). Linkage
+# joins its child with the child of swy-police's stop, so the safeguarding lead (swy-police)
+# sees it too: need-to-know (docs/access.md). tests/security/ covers the refusals.
 REFERRAL = "/api/v1/records/rmbc-csc/REF-88121"
 SECRET_WORDS = ("Katie", "KX55", "REF-88121", "Chloe", "Donna")
 
@@ -70,13 +71,10 @@ ROUTES: list[tuple[str, str, Any, dict[str, int]]] = [
     ("post", "/api/v1/users", lambda u, n: new_user_body(n), {"administrator": 201}),
     ("get", "/api/v1/records", None, dict.fromkeys(CASE, 200)),
     ("post", "/api/v1/records", record_for, dict.fromkeys(CASE, 201)),
-    ("get", REFERRAL, None, {"practitioner": 200, "safeguarding_lead": 404, "analyst": 200}),
-    (
-        "get",
-        REFERRAL + "/versions",
-        None,
-        {"practitioner": 200, "safeguarding_lead": 404, "analyst": 200},
-    ),
+    ("get", REFERRAL, None, dict.fromkeys(CASE, 200)),
+    ("get", REFERRAL + "/versions", None, dict.fromkeys(CASE, 200)),
+    # A sealed record (sexual health) of an agency none of the users belongs to.
+    ("get", "/api/v1/records/rdash-sexual-health/SH-2009-1180", None, dict.fromkeys(CASE, 404)),
     (
         "get",
         "/api/v1/records/rmbc-csc/NO-SUCH-RECORD",
@@ -146,7 +144,7 @@ ROUTES: list[tuple[str, str, Any, dict[str, int]]] = [
         "post",
         "/api/v1/children/P-9999999/risk",
         lambda u, n: {"level": "emerging", "rationale": "-"},
-        dict.fromkeys(CASE, 201),
+        dict.fromkeys(CASE, 404),
     ),
     ("get", "/api/v1/risk-judgements/awaiting-agreement", None, dict.fromkeys(CASE, 200)),
     ("post", "/api/v1/risk-judgements/999999/agree", None, dict.fromkeys(CASE, 404)),
@@ -241,6 +239,100 @@ ROUTES: list[tuple[str, str, Any, dict[str, int]]] = [
         None,
         {"manager": 200, "safeguarding_lead": 200, "analyst": 200},
     ),
+    # retention: legal holds (information governance) and subject access exports
+    ("get", "/api/v1/legal-holds", None, dict.fromkeys(["manager", "administrator"], 200)),
+    (
+        "post",
+        "/api/v1/legal-holds",
+        lambda u, n: {"name": f"Inquiry {n}", "reason": "-", "area": "rotherham"},
+        dict.fromkeys(["manager", "administrator"], 201),
+    ),
+    (
+        "get",
+        "/api/v1/legal-holds/999999",
+        None,
+        dict.fromkeys(["manager", "administrator"], 404),
+    ),
+    (
+        "post",
+        "/api/v1/legal-holds/999999/release",
+        lambda u, n: {"reason": "-"},
+        dict.fromkeys(["manager", "administrator"], 404),
+    ),
+    (
+        "post",
+        "/api/v1/subject-access",
+        lambda u, n: {"entity_id": "P-9999999", "reference": "SAR-1"},
+        dict.fromkeys(["manager", "analyst"], 404),
+    ),
+    # exports: networks and alerts for analysts and leads; chronology CSV for case roles
+    (
+        "get",
+        "/api/v1/exports/alerts/999999.anx",
+        None,
+        {"safeguarding_lead": 404, "analyst": 404},
+    ),
+    (
+        "get",
+        "/api/v1/exports/people/P-9999999/network.gexf",
+        None,
+        {"safeguarding_lead": 404, "analyst": 404},
+    ),
+    (
+        "get",
+        "/api/v1/exports/people/P-9999999/chronology.csv",
+        None,
+        dict.fromkeys(CASE, 404),
+    ),
+    # access: break-glass, sealed records and their release, who accessed a child
+    (
+        "get",
+        "/api/v1/break-glass",
+        None,
+        dict.fromkeys([*CASE - {"analyst"}, "administrator", "manager"], 200),
+    ),
+    (
+        "post",
+        "/api/v1/break-glass",
+        lambda u, n: {
+            "child_entity_id": "P-0000001",
+            "purpose": "Child missing tonight, police asking",
+        },
+        {"practitioner": 201, "safeguarding_lead": 201, "administrator": 201},
+    ),
+    (
+        "post",
+        "/api/v1/break-glass/999999/close",
+        None,
+        {"practitioner": 404, "safeguarding_lead": 404, "administrator": 404, "manager": 404},
+    ),
+    ("get", "/api/v1/sealed-records", None, dict.fromkeys(CASE, 200)),
+    (
+        "post",
+        "/api/v1/sealed-records/999999/release-requests",
+        lambda u, n: {"reason": "-"},
+        dict.fromkeys(CASE, 404),
+    ),
+    ("get", "/api/v1/release-requests", None, dict.fromkeys(CASE, 200)),
+    (
+        "post",
+        "/api/v1/release-requests/999999/decision",
+        lambda u, n: {"release": False, "note": "-"},
+        {"safeguarding_lead": 404},
+    ),
+    ("get", "/api/v1/access-policy", None, {"safeguarding_lead": 404}),
+    (
+        "post",
+        "/api/v1/access-policy",
+        lambda u, n: {"show_sealed_existence": False},
+        {"safeguarding_lead": 200},
+    ),
+    (
+        "get",
+        "/api/v1/children/P-9999999/accessed",
+        None,
+        dict.fromkeys(["safeguarding_lead", "analyst", "manager"], 404),
+    ),
     ("get", "/api/v1/schema/", None, dict.fromkeys(ROLES, 200)),
     ("get", "/api/v1/docs/", None, dict.fromkeys(ROLES, 200)),
 ]
@@ -321,6 +413,13 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "extracted-mentions/<int:pk>/review": "extracted-mentions/999999/review",
         "intelligence/<int:pk>/acted-on": "intelligence/999999/acted-on",
         "alerts/<int:pk>": "alerts/999999",
+        "exports/alerts/<int:pk>.<str:fmt>": "exports/alerts/999999.anx",
+        "exports/people/<str:entity_id>/network.<str:fmt>": (
+            "exports/people/P-9999999/network.gexf"
+        ),
+        "exports/people/<str:entity_id>/chronology.csv": (
+            "exports/people/P-9999999/chronology.csv"
+        ),
         "entities/<str:entity_id>": "entities/P-9999999",
         "review/items/<int:item_id>/decision": "review/items/999999/decision",
         "review/decisions/<int:decision_id>/revoke": "review/decisions/999999/revoke",
@@ -340,6 +439,12 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "disruptions/<int:pk>/update": "disruptions/999999/update",
         "disclosures/<int:pk>": "disclosures/999999",
         "notifications/<int:pk>/read": "notifications/999999/read",
+        "break-glass/<int:pk>/close": "break-glass/999999/close",
+        "sealed-records/<int:pk>/release-requests": "sealed-records/999999/release-requests",
+        "release-requests/<int:pk>/decision": "release-requests/999999/decision",
+        "children/<str:entity_id>/accessed": "children/P-9999999/accessed",
+        "legal-holds/<int:pk>": "legal-holds/999999",
+        "legal-holds/<int:pk>/release": "legal-holds/999999/release",
     }
     assert {examples.get(r, r) for r in routes} <= covered
 
@@ -347,18 +452,21 @@ def test_every_api_route_is_in_the_matrix() -> None:
 def test_a_lead_sees_only_their_own_agencys_people(imported: Any, client_for: Any) -> None:
     lead = client_for("safeguarding_lead")  # swy-police
     names = {m["name"] for m in lead.get("/api/v1/mentions/persons?q=smith").json()["results"]}
-    assert names == {"Chloe Marie Smith"}
+    # Their own stop, and rmbc-csc's referral about the child linkage joined to it
+    # (need-to-know); never the sealed sexual-health record's "Chloe Smith".
+    assert names == {"Chloe Marie Smith", "Katie Smith", "Donna Smith"}
     analyst = client_for("analyst")
     names = {m["name"] for m in analyst.get("/api/v1/mentions/persons?q=smith").json()["results"]}
-    assert {"Katie Smith", "Donna Smith", "Chloe Smith", "Chloe Marie Smith"} <= names
+    assert names == {"Katie Smith", "Donna Smith", "Chloe Marie Smith"}
 
 
 def test_list_shows_only_visible_records(imported: Any, client_for: Any) -> None:
     practitioner = client_for("practitioner").get("/api/v1/records").json()
-    assert {r["agency"] for r in practitioner["results"]} == {"rmbc-csc"}
-    assert practitioner["count"] == 1
+    # rmbc-csc's referral, and swy-police's stop about the child linkage joined to it.
+    assert {r["record_id"] for r in practitioner["results"]} == {"REF-88121", "INC-2009-004417"}
     analyst = client_for("analyst").get("/api/v1/records").json()
-    assert analyst["count"] == 4
+    # Every record but the two sealed ones (sexual health; handling code C).
+    assert {r["record_id"] for r in analyst["results"]} == {"REF-88121", "INC-2009-004417"}
 
 
 def test_deactivated_user_is_refused(imported: Any, users: dict[str, Any], client_for: Any) -> None:

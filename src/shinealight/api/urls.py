@@ -51,6 +51,9 @@ urlpatterns = [
     path("", include("shinealight.extraction.urls")),
     path("", include("shinealight.alerts.urls")),
     path("", include("shinealight.cases.urls")),
+    path("", include("shinealight.access.urls")),
+    path("", include("shinealight.retention.urls")),
+    path("", include("shinealight.exports.urls")),
     path("schema/", SchemaApi.as_view(), name="api-schema"),
     # A page for people in browsers: signing in is a redirect, not a JSON error.
     path("docs/", login_required(DocsApi.as_view(url_name="api-schema")), name="api-docs"),

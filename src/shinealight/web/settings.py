@@ -49,11 +49,23 @@ INSTALLED_APPS = [
     "shinealight.accounts",
     "shinealight.audit",
     "shinealight.records",
+    # Before people: its after-import hook refuses records deleted under retention
+    # before linkage, extraction or alerts see them.
+    "shinealight.retention",
     "shinealight.people",
+    # After people: its after-import hook refreshes who knows which child once linkage ran.
+    "shinealight.access",
     "shinealight.extraction",
     "shinealight.alerts",
     "shinealight.cases",
+    "shinealight.exports",
     "shinealight.api",
+    # Two-factor authentication: allauth's TOTP and recovery-code primitives and their
+    # table (docs/adr/0004-two-factor-with-allauth-primitives.md). allauth.mfa needs
+    # allauth.account installed; neither's sign-in views or URLs are used.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -64,8 +76,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session signed in with a password alone reaches nothing but the second-factor pages.
+    "shinealight.accounts.middleware.SecondFactorMiddleware",
+    # allauth.account refuses to start without its middleware; it only sets a request context.
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # no-store for signed-in users; refusals (403/404) written to the audit trail.
+    "shinealight.web.middleware.PrivateResponseMiddleware",
     # Axes must come last: it turns a locked-out login into a refusal.
     "axes.middleware.AxesMiddleware",
 ]
@@ -124,12 +142,28 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = int(os.environ.get("SHINEALIGHT_LOCKOUT_AFTER", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
+# A right password is only half a sign-in: failures (wrong passwords and wrong codes) are
+# cleared when the second factor passes too (accounts.two_factor), not at the password.
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "shinealight.accounts.lockout.lockout_response"
 # Locking by username alone is deliberate: partnership staff share office and NHS network
 # addresses, and locking an address would lock out a whole team after one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Every role signs in with a password and a code from an authenticator app (TOTP).
+# Switching it off ("0") is for development only.
+SHINEALIGHT_MFA_REQUIRED = os.environ.get("SHINEALIGHT_MFA_REQUIRED", "1") != "0"
+# Exports and PDF downloads ask for the password and code again when the last time they
+# were entered is older than this.
+SHINEALIGHT_REAUTHENTICATE_AFTER = timedelta(
+    minutes=int(os.environ.get("SHINEALIGHT_REAUTHENTICATE_MINUTES", "5"))
+)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("SHINEALIGHT_MFA_ISSUER", "Shine a Light")
+# One 30-second step either side of now, for phones whose clocks drift; each step's code
+# is accepted once (accounts.two_factor keeps the last step used).
+MFA_TOTP_TOLERANCE = 1
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -206,6 +240,14 @@ SPECTACULAR_SETTINGS = {
 # Linkage, extraction and alerts run on each import inside its transaction. An initial bulk
 # load can switch that off and run `shinealight link` and `shinealight analyse` after it.
 SHINEALIGHT_ANALYSE_ON_IMPORT = os.environ.get("SHINEALIGHT_ANALYSE_ON_IMPORT", "1") != "0"
+
+# A file uploaded on the import page is imported by a background thread of the web process,
+# and its page follows it (`records.import_jobs`). "0" imports inside the upload's request
+# instead: deterministic, for tests and for debugging.
+SHINEALIGHT_IMPORT_IN_BACKGROUND = os.environ.get("SHINEALIGHT_IMPORT_IN_BACKGROUND", "1") != "0"
+
+# Break-glass access to a child's records lasts this long unless ended sooner.
+SHINEALIGHT_BREAK_GLASS_HOURS = float(os.environ.get("SHINEALIGHT_BREAK_GLASS_HOURS", "4"))
 
 # Notification e-mail goes out through the database task queue (`shinealight worker`).
 # The demo prints it to the console; a partnership names its backend here.

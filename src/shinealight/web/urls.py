@@ -13,6 +13,11 @@ urlpatterns = [
     path("accessibility", views.accessibility, name="accessibility"),
     path("intelligence/", include("shinealight.extraction.pages")),
     path("", include("shinealight.records.pages")),
+    path("", include("shinealight.alerts.pages")),
+    path("", include("shinealight.people.pages")),
     path("administration/", include("shinealight.accounts.pages")),
+    path("account/", include("shinealight.accounts.account_pages")),
+    path("cases/", include("shinealight.cases.pages")),
+    path("access/", include("shinealight.access.pages")),
     path("api/v1/", include("shinealight.api.urls")),
 ]

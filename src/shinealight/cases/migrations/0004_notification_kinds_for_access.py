@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_meeting_add_agenda'),
+        ("cases", "0003_meeting_add_agenda"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('case_assigned', 'An alert case is yours'), ('case_reopened', 'A case of yours was reopened'), ('action_assigned', 'An action is yours'), ('work_overdue', 'Work of yours is overdue'), ('escalation', 'Overdue work escalated to you'), ('disclosure', 'Information shared with you'), ('break_glass', 'Someone used break-glass access'), ('release_request', "A sealed record's release is asked for")], max_length=24),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("case_assigned", "An alert case is yours"),
+                    ("case_reopened", "A case of yours was reopened"),
+                    ("action_assigned", "An action is yours"),
+                    ("work_overdue", "Work of yours is overdue"),
+                    ("escalation", "Overdue work escalated to you"),
+                    ("disclosure", "Information shared with you"),
+                    ("break_glass", "Someone used break-glass access"),
+                    ("release_request", "A sealed record's release is asked for"),
+                ],
+                max_length=24,
+            ),
         ),
     ]

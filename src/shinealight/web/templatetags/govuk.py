@@ -92,12 +92,24 @@ def govuk_error_summary(form: forms.Form | None = None, problems: Any = ()) -> d
 NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("Home", "home", None),
     ("Records", "records-list", frozenset({"practitioner", "safeguarding_lead", "analyst"})),
+    ("Alerts", "alerts-list", frozenset({"practitioner", "safeguarding_lead", "analyst"})),
+    ("Search", "people-search", frozenset({"practitioner", "safeguarding_lead", "analyst"})),
     ("Import", "records-import", frozenset({"analyst"})),
+    ("Review matches", "people-review", frozenset({"analyst", "safeguarding_lead"})),
     (
         "Share intelligence",
         "intelligence-new",
         frozenset({"practitioner", "safeguarding_lead", "analyst"}),
     ),
+    ("Meetings", "cases:meetings", frozenset({"practitioner", "safeguarding_lead", "analyst"})),
+    ("Actions", "cases:actions", frozenset({"practitioner", "safeguarding_lead", "analyst"})),
+    ("Oversight", "cases:oversight", frozenset({"manager", "safeguarding_lead", "analyst"})),
+    (
+        "Break-glass",
+        "access-break-glass",
+        frozenset({"practitioner", "safeguarding_lead", "administrator"}),
+    ),
+    ("Break-glass log", "access-break-glass-log", frozenset({"manager"})),
     ("Users", "admin-users", frozenset({"administrator"})),
     ("Agencies", "admin-agencies", frozenset({"administrator"})),
 )
