@@ -42,10 +42,15 @@ def test_lists_and_searches_record_what_was_shown(imported: Any, client_for: Any
     assert searched.purpose == "referral check" and searched.detail["q"] == "katie"
 
 
-def test_refused_reads_write_no_content(imported: Any, client_for: Any) -> None:
+def test_refused_reads_are_recorded_without_content(imported: Any, client_for: Any) -> None:
     before = AuditEvent.objects.count()
     assert client_for("manager").get("/api/v1/records/rmbc-csc/REF-88121").status_code == 403
-    assert AuditEvent.objects.count() == before
+    # The refusal is on the record (who tried what), as a refusal, not as a read.
+    events = list(AuditEvent.objects.order_by("seq")[before:])
+    assert [(e.action, e.object_type, e.detail["status"]) for e in events] == [
+        ("access.refused", "request", 403)
+    ]
+    assert events[0].object_ids == ["/api/v1/records/rmbc-csc/REF-88121"]
 
 
 def test_audit_needs_the_actions_transaction(monkeypatch: pytest.MonkeyPatch) -> None:

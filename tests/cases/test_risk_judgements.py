@@ -114,8 +114,25 @@ def test_a_declined_or_overtaken_downgrade_never_takes_effect(users: dict[str, A
 def test_the_api_records_and_shows_the_history(
     imported: Any, client_for: Any, users: dict[str, Any]
 ) -> None:
+    from shinealight.people.models import EntityMembership
+
     practitioner = client_for("practitioner")
-    url = f"/api/v1/children/{CHILD}/risk"
+    # The child of the practitioner's own referral (a judgement is about a child they see).
+    child = (
+        EntityMembership.objects.filter(kind="person", record__record_id="REF-88121")
+        .select_related("entity")
+        .first()
+        .entity.entity_id
+    )
+    assert (
+        practitioner.post(
+            "/api/v1/children/P-9999999/risk",
+            {"level": "moderate", "rationale": "-"},
+            format="json",
+        ).status_code
+        == 404
+    )  # no such child: nothing to judge, nothing stored
+    url = f"/api/v1/children/{child}/risk"
     assert practitioner.get(url).status_code == 404  # nothing recorded yet
     created = practitioner.post(
         url,

@@ -294,15 +294,6 @@ def test_every_page_for_every_role(who: str, users: dict[str, Any]) -> None:
     assert not wrong, f"{who}:\n" + "\n".join(wrong)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Not met (ASVS 14.3.2): pages showing case content (record, person profile, alert, "
-        "network, meeting, action, review) send no Cache-Control: no-store, so a shared "
-        "office browser may keep them in its cache and show them again from history after "
-        "sign-out. Only the PDF, the exports and the import problems CSV set no-store."
-    ),
-)
 def test_pages_with_case_content_are_not_cached(users: dict[str, Any]) -> None:
     world = build_object_world(users)
     client = _client(world, "analyst")

@@ -574,6 +574,14 @@ class ChildRiskApi(APIView):
         operation_id="child_risk_record", request=RiskJudgementIn, responses={201: RiskJudgementOut}
     )
     def post(self, request: Request, entity_id: str) -> Response:
+        from shinealight.people.selectors import entity_get
+
+        # A judgement about a child the user may not see would tell them the level another
+        # agency recorded (and supersede its pending downgrades): such a child is not there.
+        if entity_get(request.user, entity_id) is None and not selectors.risk_history(
+            user=request.user, child_entity_id=entity_id
+        ):
+            raise Http404
         data = RiskJudgementIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -677,7 +685,7 @@ class RiskJudgementDeclineApi(APIView):
 class AttendeeIn(serializers.Serializer[Any]):
     agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
     user = UserField(required=False, allow_null=True, default=None)
-    name = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class SubjectIn(serializers.Serializer[Any]):

@@ -32,3 +32,43 @@ class ContentSecurityPolicyMiddleware:
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class PrivateResponseMiddleware:
+    """What a signed-in user is shown is theirs alone, and a refusal leaves a trace.
+
+    - Every response to a signed-in user is `Cache-Control: no-store` (unless the view set
+      its own), so a shared office browser keeps no copy of case content for the next
+      person to find in its history (ASVS 5.0 14.3.2).
+    - A signed-in request answered 403 or 404 is written to the audit trail as
+      `access.refused` with the path and status: someone probing ids that are not theirs
+      shows up in the trail (issue #9, ASVS 5.0 16.3.2). Only the path is kept: a refusal
+      says nothing about whether the object exists.
+    """
+
+    IGNORED = ("/static/", "/favicon.ico", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(self.IGNORED):
+            return response
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        if response.status_code in (403, 404):
+            from django.db import transaction
+
+            from shinealight.audit.services import audit_log
+
+            with transaction.atomic():
+                audit_log(
+                    acting_user=user,
+                    action="access.refused",
+                    object_type="request",
+                    object_ids=[request.path[:500]],
+                    detail={"status": response.status_code, "method": request.method},
+                )
+        return response
