@@ -12,10 +12,41 @@ expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 ROLES_AND_NAVIGATION = {
-    "practitioner": ["Home", "Records", "Share intelligence"],
-    "safeguarding_lead": ["Home", "Records", "Share intelligence"],
-    "analyst": ["Home", "Records", "Import", "Share intelligence"],
-    "manager": ["Home"],
+    "practitioner": [
+        "Home",
+        "Records",
+        "Alerts",
+        "Search",
+        "Share intelligence",
+        "Meetings",
+        "Actions",
+        "Break-glass",
+    ],
+    "safeguarding_lead": [
+        "Home",
+        "Records",
+        "Alerts",
+        "Search",
+        "Review matches",
+        "Share intelligence",
+        "Meetings",
+        "Actions",
+        "Oversight",
+        "Break-glass",
+    ],
+    "analyst": [
+        "Home",
+        "Records",
+        "Alerts",
+        "Search",
+        "Import",
+        "Review matches",
+        "Share intelligence",
+        "Meetings",
+        "Actions",
+        "Oversight",
+    ],
+    "manager": ["Home", "Oversight", "Break-glass log"],
     "administrator": ["Home", "Users", "Agencies"],
 }
 
