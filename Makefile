@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= --durations=20
 # Front-end assets: GOV.UK Frontend and MOJ Frontend from the npm registry, pinned by
 # package-lock.json, compiled into static files that Django serves itself (no CDN).
 NPM ?= npm
