@@ -223,3 +223,19 @@ def test_text_is_escaped(agencies: Any, browser_for: Any) -> None:
     page = browser_for("analyst").get("/records/rmbc-csc/X-1").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_shared_pagination_keeps_the_filters_and_says_where_you_are() -> None:
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    page = Paginator(list(range(60)), 25).page(2)
+    html = render_to_string(
+        "govuk/pagination.html", {"page": page, "query": "agency=swy-police", "what": "records"}
+    )
+    assert 'aria-label="Pages of records"' in html
+    assert 'href="?agency=swy-police&amp;page=1" rel="prev"' in html
+    assert 'href="?agency=swy-police&amp;page=3" rel="next"' in html
+    assert 'aria-label="Page 2 of 3" aria-current="page"' in html
+    single = render_to_string("govuk/pagination.html", {"page": Paginator([1], 25).page(1)})
+    assert "govuk-pagination" not in single
