@@ -29,7 +29,8 @@ def _routes(patterns: Any = None, prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def _example_path(route: str) -> str:
-    path = re.sub(r"<(?:int:)?[a-z_]*pk>|<int:[a-z_]+>", "1", route)
+    path = re.sub(r"<uuid:[a-z_]+>", "00000000-0000-4000-8000-000000000000", route)
+    path = re.sub(r"<(?:int:)?[a-z_]*pk>|<int:[a-z_]+>", "1", path)
     path = re.sub(r"<(?:str:|slug:|path:)?[a-z_]+>", "x", path)
     return "/" + path.lstrip("^").rstrip("$")
 
