@@ -41,6 +41,22 @@ schema.app = get_wsgi_application()
 CHECKS = [_not_server_error, status_code_conformance, response_schema_conformance]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """Calling the WSGI application directly fires Django's request signals, whose
+    `close_old_connections` would close the test's database connection (and with it the
+    test transaction) after the first request; the test client switches them off, and so
+    does this."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tokens(users: dict[str, Any]) -> dict[str, str]:
     from rest_framework.authtoken.models import Token

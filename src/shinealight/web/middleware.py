@@ -72,3 +72,21 @@ class PrivateResponseMiddleware:
                     detail={"status": response.status_code, "method": request.method},
                 )
         return response
+
+
+class RefuseNulMiddleware:
+    """A query string carrying U+0000 is refused with a 400: PostgreSQL cannot compare or
+    store it, and a filter passing it on would fail as a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
+            from django.http import JsonResponse
+
+            return JsonResponse(
+                {"message": "Text may not contain the NUL character (U+0000).", "extra": {}},
+                status=400,
+            )
+        return self.get_response(request)

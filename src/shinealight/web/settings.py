@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shinealight.web.middleware.ContentSecurityPolicyMiddleware",
+    "shinealight.web.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -204,6 +205,12 @@ REST_FRAMEWORK = {
     ],
     # Deny by default: a view is reachable only by the roles it names.
     "DEFAULT_PERMISSION_CLASSES": ["shinealight.api.permissions.RoleAllowed"],
+    # The usual parsers, refusing U+0000 (PostgreSQL cannot store it) with a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "shinealight.api.parsers.JSONParser",
+        "shinealight.api.parsers.FormParser",
+        "shinealight.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "shinealight.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "shinealight.api.errors.exception_handler",
