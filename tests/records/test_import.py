@@ -123,7 +123,11 @@ def test_agency_type_must_match_the_registry(agencies: Any, tmp_path: Path) -> N
     assert "registered as 'police'" in caught.value.errors[0].reason
 
 
-def test_gzip_import_and_batches_larger_than_one_flush(db: Any, tmp_path: Path) -> None:
+def test_gzip_import_and_batches_larger_than_one_flush(
+    db: Any, tmp_path: Path, settings: Any
+) -> None:
+    # About storing: linking 2,500 mentions all called "Ash" is bench/ material.
+    settings.SHINEALIGHT_ANALYSE_ON_IMPORT = False
     path = tmp_path / "feed.jsonl.gz"
     with gzip.open(path, "wt") as f:
         for record in synthetic_records(2_500):

@@ -57,6 +57,7 @@ def link(
     table.add_row("links / pairs for review", f"{s['links']:,} / {s['review_pairs']:,}")
     table.add_row("review items opened", f"{s['reviews_opened']:,}")
     table.add_row("reviewer decisions applied", f"{s['decisions_applied']:,}")
+    table.add_row("lone-name links not bridging two people", f"{s.get('links_not_bridged', 0):,}")
     for kind, n in s["objects"].items():
         table.add_row(f"{kind} entities", f"{n:,}")
     table.add_row("person model version", str(s["model_version"]))
@@ -85,6 +86,8 @@ def _print_model(data: dict, version: int | None) -> None:  # type: ignore[type-
                 f"{level['weight']:+.2f}",
             )
     console.print(table)
+    for column, count in (data.get("term_frequency_values") or {}).items():
+        console.print(f"  term frequencies of {column}: {count:,} values")
     for note in data["notes"]:
         console.print(f"  note: {note}")
 

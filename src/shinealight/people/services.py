@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils import timezone
 from shinealight.audit.services import audit_log
 from shinealight.core.linkage import (
     DEFAULT_PERSON_MODEL,
+    FEATURE_COLUMNS,
     OBJECT_KINDS,
     IncrementalResolver,
     PersonModel,
@@ -25,9 +27,11 @@ from shinealight.core.linkage import (
     blocking_keys_of,
     candidate_plates,
     is_partial_vehicle_key,
+    is_weak,
     make_engine,
     object_key,
     person_features,
+    probe_keys_of,
     resolve_people,
     train_person_model,
 )
@@ -53,6 +57,12 @@ Progress = Callable[[str], None]
 INCREMENTAL_LIMIT = 5_000
 # Below this many person mentions, estimates from the data are too noisy to trust.
 MIN_MENTIONS_TO_TRAIN = 2_000
+# A young partnership's model grows with its data: while it holds no more person
+# mentions than this, an import that finds the model estimated on less than half of
+# today's mentions (or not estimated at all) re-estimates it and re-resolves everyone
+# (a batch run inside the import) instead of resolving only the new mentions. Beyond
+# this, `shinealight link` re-estimates, when its operator chooses.
+AUTO_ESTIMATE_LIMIT = 30_000
 _BULK = 2_000
 
 _OBJECT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -71,11 +81,18 @@ class ReviewError(Exception):
 
 
 def current_model() -> tuple[LinkageModelVersion | None, PersonModel]:
-    """Return the newest stored person model, or the default when none is stored."""
+    """Return the newest stored person model, or the default when none is stored.
+
+    A stored model written for other comparisons (an older model format) cannot be
+    applied: the default is used until `shinealight link` estimates a new one.
+    """
     stored = LinkageModelVersion.objects.order_by("-version").first()
     if stored is None:
         return None, DEFAULT_PERSON_MODEL
-    return stored, PersonModel.from_dict(stored.parameters)
+    try:
+        return stored, PersonModel.from_dict(stored.parameters)
+    except (ValueError, KeyError, TypeError):
+        return None, DEFAULT_PERSON_MODEL
 
 
 def linkage_model_store(
@@ -86,7 +103,7 @@ def linkage_model_store(
         last = LinkageModelVersion.objects.select_for_update().order_by("-version").first()
         version = LinkageModelVersion.objects.create(
             version=(last.version + 1) if last else 1,
-            parameters=model.as_dict(),
+            parameters=model.as_dict(term_frequencies=True),
             source=model.source,
             trained_on=model.trained_on,
             engine=engine,
@@ -132,11 +149,19 @@ def active_decisions() -> dict[tuple[str, str], str]:
 
 
 def _person_values(queryset: Any) -> list[dict[str, Any]]:
-    # Only the analytical fields: ethnicity must never reach matching.
-    fields = [*PersonMention.ANALYTICAL_FIELDS, "record__recorded_at"]
+    # Only the analytical fields: ethnicity must never reach matching. From the record:
+    # its date (an age becomes a year of birth), its area and its agency.
+    fields = [
+        *PersonMention.ANALYTICAL_FIELDS,
+        "record__recorded_at",
+        "record__area",
+        "record__agency__code",
+    ]
     rows = []
     for values in queryset.values(*fields).order_by("record__recorded_at", "pk"):
         values["recorded_at"] = values.pop("record__recorded_at")
+        values["area"] = values.pop("record__area")
+        values["agency"] = values.pop("record__agency__code")
         rows.append(values)
     return rows
 
@@ -274,6 +299,17 @@ def _write_blocking_keys(
     )
 
 
+def _delete_links(kinds: list[str]) -> None:
+    """Delete the stored links of these kinds, a slice at a time.
+
+    One `delete()` of every link would set each review item's link to null in a single
+    statement with one parameter per link: too many for SQLite past ~32,000 links.
+    """
+    ids = list(EntityLink.objects.filter(kind__in=kinds).values_list("pk", flat=True))
+    for start in range(0, len(ids), _BULK):
+        EntityLink.objects.filter(pk__in=ids[start : start + _BULK]).delete()
+
+
 def _link_rows(
     pairs: Iterable[ScoredPair], model: PersonModel, version: LinkageModelVersion
 ) -> list[EntityLink]:
@@ -296,13 +332,45 @@ def _link_rows(
     ]
 
 
-def _open_reviews(links: Iterable[EntityLink], decisions: Mapping[tuple[str, str], str]) -> int:
-    """Open a review item for each uncertain pair no reviewer has decided yet."""
+def _worth_reviewing(links: list[EntityLink], weak: AbstractSet[str]) -> list[EntityLink]:
+    """The uncertain links a reviewer should see.
+
+    A lone name ("Ben, about 14") is uncertain against every Ben of that age: queuing
+    each pair would bury the queue. Such a mention gets one item, for its strongest
+    uncertain pair, and none when it is linked to someone already.
+    """
+    review = [link for link in links if link.status == EntityLink.Status.REVIEW]
+    linked = {
+        m
+        for link in links
+        if link.status == EntityLink.Status.LINK
+        for m in (link.mention_left, link.mention_right)
+    }
+    best: dict[str, EntityLink] = {}
+    wanted = []
+    for link in review:
+        lone = [m for m in (link.mention_left, link.mention_right) if m in weak]
+        if not lone:
+            wanted.append(link)
+        for m in lone:
+            if m not in linked and (
+                m not in best or (link.match_weight or 0) > (best[m].match_weight or 0)
+            ):
+                best[m] = link
+    chosen = {id(link) for link in best.values()}
+    return wanted + [link for link in review if id(link) in chosen]
+
+
+def _open_reviews(
+    links: Iterable[EntityLink],
+    decisions: Mapping[tuple[str, str], str],
+    weak: AbstractSet[str] = frozenset(),
+) -> int:
+    """Open a review item for each uncertain pair worth it no reviewer has decided yet."""
     wanted = [
         link
-        for link in links
-        if link.status == EntityLink.Status.REVIEW
-        and (link.mention_left, link.mention_right) not in decisions
+        for link in _worth_reviewing(list(links), weak)
+        if (link.mention_left, link.mention_right) not in decisions
     ]
     existing = set(
         ReviewItem.objects.filter(mention_left__in=[w.mention_left for w in wanted]).values_list(
@@ -464,10 +532,11 @@ def linkage_run_batch(
         groups = sorted(resolution.groups().values())
         _apply_groups(kind="person", groups=groups, record_of=record_of, run=run, features=features)
         _write_blocking_keys(features, features)
-        EntityLink.objects.filter(kind__in=["person", "vehicle"]).delete()
+        _delete_links(["person", "vehicle"])
         links = _link_rows(resolution.pairs, model, stored)
         EntityLink.objects.bulk_create(links, batch_size=_BULK)
-        opened = _open_reviews(links, decisions)
+        weak = {m for m, row in features.items() if is_weak(row)}
+        opened = _open_reviews(links, decisions, weak)
         say("resolving vehicles, phones, accounts and places")
         objects = _resolve_objects_batch(run)
         ResolvedEntity.objects.filter(kind="person", active=True).annotate(
@@ -482,6 +551,7 @@ def linkage_run_batch(
             "reviews_opened": opened,
             "decisions_applied": len(decisions),
             "links_refused_by_decisions": len(resolution.refused),
+            "links_not_bridged": len(resolution.unbridged),
             "objects": objects,
             "model_version": stored.version,
         }
@@ -535,11 +605,15 @@ def linkage_resolve_import(batch: ImportBatch, *, acting_user: Any = None) -> Li
 
     Runs inside the import's transaction. A large import is deferred to the next
     batch run instead, so that a million-line file does not hold its transaction
-    open while each mention is scored.
+    open while each mention is scored. While the partnership is young, an import that
+    has doubled its person mentions since the model was estimated runs a batch run
+    instead (`_model_outgrown`): the model is estimated again and everyone re-resolved.
     """
     acting = acting_user or batch.acting_user
     persons = PersonMention.objects.filter(record_id__in=_records_of(batch))
     count = persons.count()
+    if count <= INCREMENTAL_LIMIT and _model_outgrown():
+        return linkage_run_batch(acting_user=acting, train=True)
     with transaction.atomic():
         run = LinkageRun.objects.create(
             mode=LinkageRun.Mode.INCREMENTAL,
@@ -566,6 +640,50 @@ def linkage_resolve_import(batch: ImportBatch, *, acting_user: Any = None) -> Li
     return run
 
 
+_COLUMNS = frozenset(FEATURE_COLUMNS)
+
+
+def _known_rows(memberships: list[EntityMembership]) -> list[dict[str, Any]]:
+    """Feature rows of resolved mentions, as stored; rebuilt where stored by an older model."""
+    rows, stale = [], []
+    for m in memberships:
+        if m.features and _COLUMNS <= m.features.keys():
+            rows.append(dict(m.features))
+        else:
+            stale.append(m.mention_id)
+    if stale:
+        mentions = PersonMention.objects.filter(mention_id__in=stale)
+        rows += [_feature_row(v) for v in _person_values(mentions)]
+    return rows
+
+
+def _named_entities(entities: set[int]) -> list[str]:
+    """Entities (as their string pk) with at least one mention giving a surname."""
+    named = (
+        EntityMembership.objects.filter(kind="person", entity_id__in=entities)
+        .exclude(features__surname=None)
+        .values_list("entity_id", flat=True)
+        .distinct()
+    )
+    return [str(e) for e in named]
+
+
+def _model_outgrown() -> bool:
+    """True when the model in use should be estimated again from today's data.
+
+    That is when a partnership of at least MIN_MENTIONS_TO_TRAIN and at most
+    AUTO_ESTIMATE_LIMIT person mentions has no estimated model, or has twice the
+    mentions its model was estimated on.
+    """
+    total = PersonMention.objects.count()
+    if not MIN_MENTIONS_TO_TRAIN <= total <= AUTO_ESTIMATE_LIMIT:
+        return False
+    stored, model = current_model()
+    if stored is None or model.source != "estimated":
+        return True
+    return total >= 2 * model.trained_on
+
+
 def _resolve_incrementally(
     batch: ImportBatch, persons: Any, run: LinkageRun, acting: Any
 ) -> dict[str, Any]:
@@ -575,7 +693,7 @@ def _resolve_incrementally(
     rows = [_feature_row(v) for v in values]
     features = {r["unique_id"]: r for r in rows}
     record_of = {v["mention_id"]: v["record_id"] for v in values}
-    keys = {k for r in rows for k in blocking_keys_of(r)}
+    keys = {k for r in rows for k in probe_keys_of(r)}
     known = {
         m.mention_id: m
         for m in EntityMembership.objects.filter(
@@ -585,9 +703,11 @@ def _resolve_incrementally(
     }
     decisions = active_decisions()
     resolver = IncrementalResolver(model, decisions=decisions)
+    known_rows = _known_rows([m for m in known.values() if m.mention_id not in features])
     resolver.load(
-        (dict(m.features) for m in known.values() if m.features and m.mention_id not in features),
+        known_rows,
         {m.mention_id: str(m.entity_id) for m in known.values()},
+        named=_named_entities({m.entity_id for m in known.values()}),
     )
     pairs: list[ScoredPair] = []
     for row in rows:
@@ -639,7 +759,8 @@ def _resolve_incrementally(
     _write_blocking_keys(features, features)
     links = _link_rows(pairs, model, stored)
     EntityLink.objects.bulk_create(links, batch_size=_BULK, ignore_conflicts=True)
-    opened = _open_reviews(links, decisions)
+    weak = {r["unique_id"] for r in (*rows, *known_rows) if is_weak(r)}
+    opened = _open_reviews(links, decisions, weak)
     objects = _resolve_objects_incrementally(batch, run)
     return {
         "person_mentions": len(rows),

@@ -12,6 +12,7 @@ from shinealight.core.linkage import (
     DuckDBEngine,
     person_rows,
     predict_pairs,
+    term_frequency_tables,
 )
 
 pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java; none found")
@@ -22,19 +23,22 @@ def test_spark_and_duckdb_score_the_same_pairs(default_world: dict[str, Any]) ->
     from shinealight.core.linkage import SparkEngine
 
     rows = person_rows(default_world["mentions"][:1500])
-    duck = {
-        (p.left, p.right): p.levels
-        for p in predict_pairs(rows, DEFAULT_PERSON_MODEL, DuckDBEngine())
-    }
+    # With term-frequency tables, so that Spark's lookups are exercised too.
+    model = DEFAULT_PERSON_MODEL.with_term_frequencies(term_frequency_tables(rows))
+    duck = {(p.left, p.right): p for p in predict_pairs(rows, model, DuckDBEngine())}
     spark_engine = SparkEngine(cores=2)
     try:
-        spark = {
-            (p.left, p.right): p.levels
-            for p in predict_pairs(rows, DEFAULT_PERSON_MODEL, spark_engine)
-        }
+        spark = {(p.left, p.right): p for p in predict_pairs(rows, model, spark_engine)}
     finally:
         spark_engine.session.stop()
     assert len(duck) > 100
+    assert any(any(p.adjustments) for p in duck.values())
     # Jaro-Winkler is a JVM function on Spark and a C++ one on DuckDB: allow a hair.
-    agree = sum(1 for pair in duck if spark.get(pair) == duck[pair])
+    agree = sum(
+        1
+        for pair, p in duck.items()
+        if pair in spark
+        and spark[pair].levels == p.levels
+        and abs(spark[pair].weight - p.weight) < 1e-6
+    )
     assert agree / len(duck) >= 0.99

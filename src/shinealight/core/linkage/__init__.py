@@ -15,6 +15,7 @@ from shinealight.core.linkage.internals.comparisons import (
     Level,
     add_blocking_keys,
     blocking_keys_of,
+    probe_keys_of,
 )
 from shinealight.core.linkage.internals.engines import (
     DuckDBEngine,
@@ -27,7 +28,12 @@ from shinealight.core.linkage.internals.evaluate import (
     pairwise_agreement,
     score_clusters,
 )
-from shinealight.core.linkage.internals.features import first_name_family, person_features
+from shinealight.core.linkage.internals.features import (
+    FEATURE_COLUMNS,
+    address_parts,
+    first_name_family,
+    person_features,
+)
 from shinealight.core.linkage.internals.incremental import CandidateIndex
 from shinealight.core.linkage.internals.model import (
     DEFAULT_PERSON_MODEL,
@@ -35,6 +41,7 @@ from shinealight.core.linkage.internals.model import (
     PersonModel,
     Thresholds,
     comparison_levels,
+    term_frequency_tables,
 )
 from shinealight.core.linkage.internals.objects import (
     OBJECT_KINDS,
@@ -48,6 +55,7 @@ from shinealight.core.linkage.internals.resolve import (
     IncrementalResolver,
     PersonResolution,
     Placement,
+    is_weak,
     person_rows,
     read_mentions,
     resolve_people,
@@ -56,6 +64,7 @@ from shinealight.core.linkage.internals.resolve import (
 __all__ = [
     "BLOCKING_KEYS",
     "DEFAULT_PERSON_MODEL",
+    "FEATURE_COLUMNS",
     "OBJECT_KINDS",
     "PERSON_COMPARISONS",
     "CandidateIndex",
@@ -75,6 +84,7 @@ __all__ = [
     "SparkEngine",
     "Thresholds",
     "add_blocking_keys",
+    "address_parts",
     "blocking_keys_of",
     "candidate_plates",
     "cluster_pairs",
@@ -82,14 +92,17 @@ __all__ = [
     "first_name_family",
     "group_objects",
     "is_partial_vehicle_key",
+    "is_weak",
     "make_engine",
     "object_key",
     "pairwise_agreement",
     "person_features",
     "person_rows",
     "predict_pairs",
+    "probe_keys_of",
     "read_mentions",
     "resolve_people",
     "score_clusters",
+    "term_frequency_tables",
     "train_person_model",
 ]

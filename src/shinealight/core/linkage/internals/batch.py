@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shinealight.core.linkage.internals.comparisons import PERSON_COMPARISONS
+import pyarrow as pa
+
+from shinealight.core.linkage.internals.comparisons import PERSON_COMPARISONS, has_lone_probes
 from shinealight.core.linkage.internals.engines import Engine, rows_to_arrow
 from shinealight.core.linkage.internals.model import (
     DEFAULT_PERSON_MODEL,
     PersonModel,
     model_from_splink,
     splink_settings,
+    term_frequency_tables,
 )
 
 Progress = Callable[[str], None]
@@ -29,10 +33,16 @@ _DETERMINISTIC_RULES = (
 )
 # EM needs pairs where true matches are common but not all; each session leaves the
 # fields of its own rule untrained, so two sessions cover every comparison.
-_EM_RULES = (
-    "l.dob = r.dob",
-    "l.surname_metaphone = r.surname_metaphone AND l.first_name = r.first_name",
+_EM_RULES: tuple[tuple[str, ...], ...] = (
+    ("dob",),
+    ("surname_metaphone", "first_name"),
+    # Pairs with a first name in common in one area: where a lone first name and an
+    # age are all there is, so the age levels learn from such pairs too.
+    ("first_name", "area"),
 )
+# An EM session needs at least this many pairs sharing its columns; a session with
+# none would fail (and Splink does not restore its settings when it does).
+_EM_MIN_PAIRS = 100
 _EM_PAIRS = 2_000_000
 
 
@@ -44,6 +54,8 @@ class ScoredPair:
     right: str
     weight: float
     levels: tuple[int, ...]
+    adjustments: tuple[float, ...] = ()
+    """Each comparison's term-frequency adjustment (empty: none)."""
 
     @property
     def probability(self) -> float:
@@ -52,7 +64,8 @@ class ScoredPair:
 
 
 def _quiet_splink() -> None:
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    # Splink warns of each level the data never shows; the model's notes say so already.
+    logging.getLogger("splink").setLevel(logging.ERROR)
 
 
 def train_person_model(
@@ -66,29 +79,49 @@ def train_person_model(
     """Estimate the person model from the partnership's own mentions, without labels.
 
     u from random pairs, the prior from near-certain identifier matches, m by
-    expectation maximisation. Levels the data never shows keep `base`'s values.
+    expectation maximisation, and term-frequency tables of first names, surnames and
+    postcodes. Levels the data never shows keep `base`'s values.
     """
     from splink import Linker
 
     _quiet_splink()
     say = progress or (lambda _: None)
     frame = engine.register(rows_to_arrow(rows), "mentions_for_training")
-    linker = Linker(frame, splink_settings(None, engine.dialect), log_level=logging.WARNING)
+    linker = Linker(frame, splink_settings(None, engine.dialect), log_level=logging.ERROR)
     notes: list[str] = []
     say("estimating the prior from identifier matches")
     linker.training.estimate_probability_two_random_records_match(
         list(_DETERMINISTIC_RULES), recall=0.5
     )
     say("estimating u from random pairs")
+    # One pass over the sample: the chunked early stop never stops for levels as rare as
+    # "names swapped", and its probe costs a second pass.
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
     proportion = min(1.0, math.sqrt(2 * _EM_PAIRS) / max(len(rows), 1) * 20)
-    for rule in _EM_RULES:
+    for columns in _EM_RULES:
+        rule = " AND ".join(f"l.{c} = r.{c}" for c in columns)
+        if _pairs_sharing(rows, columns) < _EM_MIN_PAIRS:
+            # No areas recorded, say: the other sessions carry the estimates.
+            notes.append(f"too few pairs where {rule}: that EM session was skipped")
+            continue
         say(f"estimating m by EM on pairs where {rule}")
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, record_sample_proportion=proportion
         )
     settings = linker.misc.save_model_to_json()
-    return model_from_splink(settings, base=base, trained_on=len(rows), notes=notes)
+    say("counting how common each name and postcode is")
+    model = model_from_splink(settings, base=base, trained_on=len(rows), notes=notes)
+    return model.with_term_frequencies(term_frequency_tables(rows))
+
+
+def _pairs_sharing(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> int:
+    """How many pairs of rows agree on every one of `columns` (none of them missing)."""
+    counts = Counter(
+        tuple(row.get(c) for c in columns)
+        for row in rows
+        if all(row.get(c) is not None for c in columns)
+    )
+    return sum(n * (n - 1) // 2 for n in counts.values())
 
 
 def predict_pairs(
@@ -106,20 +139,44 @@ def predict_pairs(
 
     _quiet_splink()
     frame = engine.register(rows_to_arrow(rows), "mentions_for_prediction")
-    linker = Linker(frame, splink_settings(model, engine.dialect), log_level=logging.WARNING)
+    settings = splink_settings(model, engine.dialect, lone_names=has_lone_probes(rows))
+    linker = Linker(frame, settings, log_level=logging.ERROR)
+    tf_columns = []
+    for column, table in model.term_frequencies.items():
+        if not table:
+            continue
+        # Splink adjusts from the model's own tables, never from the data being scored,
+        # so its weights are the ones the incremental path computes.
+        lookup = pa.table(
+            {column: list(table), f"tf_{column}": list(table.values())},
+            schema=pa.schema([(column, pa.string()), (f"tf_{column}", pa.float64())]),
+        )
+        registered = engine.register_table(lookup, f"tf_{column}_for_prediction")
+        linker.table_management.register_term_frequency_lookup(registered, column)
+        tf_columns.append(column)
     threshold = model.thresholds.review if min_weight is None else min_weight
     predictions = linker.inference.predict(threshold_match_weight=threshold, warning_mode="never")
     gammas = [f"gamma_{c.name}" for c in PERSON_COMPARISONS]
-    for left, right, *levels in engine.rows(predictions, ["unique_id_l", "unique_id_r", *gammas]):
+    values = [f"{c}_l" for c in tf_columns]
+    seen: set[tuple[str, str]] = set()
+    for left, right, *rest in engine.rows(
+        predictions, ["unique_id_l", "unique_id_r", *gammas, *values]
+    ):
+        a, b = (left, right) if left < right else (right, left)
+        if (a, b) in seen:
+            continue  # found by both lone-name rules
+        seen.add((a, b))
         # Splink numbers levels from the top, with -1 for the null level; we count from
         # the first level listed, as `Comparison.level_of` does.
         indices = tuple(
-            _level_index(c.levels, g) for c, g in zip(PERSON_COMPARISONS, levels, strict=True)
+            _level_index(c.levels, g)
+            for c, g in zip(PERSON_COMPARISONS, rest[: len(gammas)], strict=True)
         )
-        weight = model.score_levels(indices)
+        shared = dict(zip(tf_columns, rest[len(gammas) :], strict=True))
+        adjustments = model.adjustments(indices, shared) if tf_columns else ()
+        weight = model.score_levels(indices, adjustments)
         if weight >= threshold:
-            a, b = (left, right) if left < right else (right, left)
-            yield ScoredPair(a, b, weight, indices)
+            yield ScoredPair(a, b, weight, indices, adjustments)
 
 
 def _level_index(levels: Sequence[Any], gamma: int) -> int:

@@ -11,11 +11,17 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from shinealight.core.linkage.internals.comparisons import BLOCKING_KEYS, Dialect
+from shinealight.core.linkage.internals.comparisons import (
+    BLOCKING_KEYS,
+    LONE_PROBE,
+    LONE_STORE,
+    Dialect,
+)
 from shinealight.core.linkage.internals.features import FEATURE_COLUMNS
 
-_LIST_COLUMNS = {"first_family", "surnames", "phones"}
-_INT_COLUMNS = {"dob_year", "dob_month", "dob_day", "birth_year_est"}
+_LIST_COLUMNS = {"first_family", "surnames", "phones", LONE_PROBE}
+_INT_COLUMNS = {"dob_year", "dob_month", "dob_day", "birth_year_est", "birth_year"}
+_BOOL_COLUMNS = {"adult"}
 
 
 def _arrow_schema() -> pa.Schema:
@@ -25,10 +31,14 @@ def _arrow_schema() -> pa.Schema:
             kind: pa.DataType = pa.list_(pa.string())
         elif name in _INT_COLUMNS:
             kind = pa.int32()
+        elif name in _BOOL_COLUMNS:
+            kind = pa.bool_()
         else:
             kind = pa.string()
         fields.append(pa.field(name, kind))
     fields.extend(pa.field(name, pa.string()) for name, _ in BLOCKING_KEYS)
+    fields.append(pa.field(LONE_STORE, pa.string()))
+    fields.append(pa.field(LONE_PROBE, pa.list_(pa.string())))
     return pa.schema(fields)
 
 
@@ -37,8 +47,9 @@ SCHEMA = _arrow_schema()
 
 def rows_to_arrow(rows: Sequence[dict[str, Any]]) -> pa.Table:
     """Return feature rows as an Arrow table with the columns both engines expect."""
-    columns = {name: [row.get(name) for row in rows] for name in SCHEMA.names}
-    return pa.table(columns, schema=SCHEMA)
+    # Arrow reads the dicts itself (columns a row lacks become null): twice as fast as
+    # building each column in Python.
+    return pa.Table.from_pylist(list(rows), schema=SCHEMA)
 
 
 class Engine(Protocol):
@@ -49,6 +60,10 @@ class Engine(Protocol):
 
     def register(self, table: pa.Table, name: str) -> Any:
         """Load feature rows into the engine and return Splink's handle on them."""
+        ...
+
+    def register_table(self, table: pa.Table, name: str) -> Any:
+        """Load any other table (a term-frequency lookup) and return Splink's handle."""
         ...
 
     def rows(self, frame: Any, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
@@ -78,6 +93,9 @@ class DuckDBEngine:
         self.db_api = DuckDBAPI(connection=self._connection)
 
     def register(self, table: pa.Table, name: str) -> Any:
+        return self.db_api.register(table, table_name=name)
+
+    def register_table(self, table: pa.Table, name: str) -> Any:
         return self.db_api.register(table, table_name=name)
 
     def rows(self, frame: Any, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
@@ -129,6 +147,10 @@ class SparkEngine:
         frame = self.session.createDataFrame(table.to_pandas(), schema=_spark_schema())
         return self.db_api.register(frame, table_name=name)
 
+    def register_table(self, table: pa.Table, name: str) -> Any:
+        frame = self.session.createDataFrame(table.to_pandas(), schema=_spark_schema(table.schema))
+        return self.db_api.register(frame, table_name=name)
+
     def rows(self, frame: Any, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
         for row in frame.as_spark_dataframe().select(*columns).toLocalIterator():
             yield tuple(row)
@@ -138,15 +160,19 @@ class SparkEngine:
         pass
 
 
-def _spark_schema() -> Any:
+def _spark_schema(schema: pa.Schema = SCHEMA) -> Any:
     from pyspark.sql import types as T
 
     fields = []
-    for field in SCHEMA:
+    for field in schema:
         if pa.types.is_list(field.type):
             kind: Any = T.ArrayType(T.StringType())
         elif pa.types.is_integer(field.type):
             kind = T.IntegerType()
+        elif pa.types.is_boolean(field.type):
+            kind = T.BooleanType()
+        elif pa.types.is_floating(field.type):
+            kind = T.DoubleType()
         else:
             kind = T.StringType()
         fields.append(T.StructField(field.name, kind, True))

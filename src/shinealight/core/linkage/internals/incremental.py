@@ -11,8 +11,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shinealight.core.linkage.internals.batch import ScoredPair
-from shinealight.core.linkage.internals.comparisons import add_blocking_keys, blocking_keys_of
-from shinealight.core.linkage.internals.model import PersonModel, comparison_levels
+from shinealight.core.linkage.internals.comparisons import (
+    add_blocking_keys,
+    blocking_keys_of,
+    probe_keys_of,
+)
+from shinealight.core.linkage.internals.model import PersonModel
 
 
 class CandidateIndex:
@@ -31,7 +35,7 @@ class CandidateIndex:
 
     def add(self, row: dict[str, Any]) -> None:
         """Index a feature row (blocking keys are added when missing)."""
-        if "bk_nhs" not in row:
+        if "bk_nhs" not in row or "bk_lone_probe" not in row:
             add_blocking_keys(row)
         mention_id = row["unique_id"]
         if mention_id in self._rows:
@@ -56,10 +60,14 @@ class CandidateIndex:
                 members.remove(mention_id)
 
     def candidates(self, row: Mapping[str, Any]) -> list[str]:
-        """Return the indexed mentions sharing at least one blocking key with `row`."""
+        """Return the indexed mentions a blocking rule pairs with `row`.
+
+        Most rules pair mentions sharing a key; the lone-name rule pairs a mention's
+        probes with others' first name + year keys, both ways (`probe_keys_of`).
+        """
         seen: dict[str, None] = {}
         own = row["unique_id"]
-        for key in blocking_keys_of(row):
+        for key in probe_keys_of(row):
             for other in self._by_key.get(key, ()):
                 if other != own:
                     seen[other] = None
@@ -71,16 +79,15 @@ class CandidateIndex:
         `min_weight` defaults to the model's review threshold. The row is not indexed;
         call `add` once it has been resolved.
         """
-        if "bk_nhs" not in row:
+        if "bk_nhs" not in row or "bk_lone_probe" not in row:
             add_blocking_keys(row)
         threshold = self.model.thresholds.review if min_weight is None else min_weight
         pairs = []
         own = row["unique_id"]
         for other in self.candidates(row):
-            levels = tuple(comparison_levels(row, self._rows[other]))
-            weight = self.model.score_levels(levels)
+            levels, adjustments, weight = self.model.score_pair(row, self._rows[other])
             if weight >= threshold:
                 a, b = (own, other) if own < other else (other, own)
-                pairs.append(ScoredPair(a, b, weight, levels))
+                pairs.append(ScoredPair(a, b, weight, levels, adjustments))
         pairs.sort(key=lambda p: -p.weight)
         return pairs

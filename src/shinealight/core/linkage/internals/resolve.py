@@ -23,6 +23,12 @@ def person_rows(mentions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [add_blocking_keys(person_features(m)) for m in mentions]
 
 
+def is_weak(row: Mapping[str, Any]) -> bool:
+    """A mention with no surname ("Ben, about 14"; "Rocky"; no name at all) is weak:
+    it may join one named person but never bridges two (`Clusters`)."""
+    return row.get("surname") is None
+
+
 @dataclass
 class PersonResolution:
     """The outcome of resolving person mentions.
@@ -35,6 +41,9 @@ class PersonResolution:
     pairs: list[ScoredPair]
     model: PersonModel
     refused: list[ScoredPair] = field(default_factory=list)
+    """Links a reviewer's 'not same' kept apart."""
+    unbridged: list[ScoredPair] = field(default_factory=list)
+    """Links from a lone name that would have joined two named people (`Clusters`)."""
 
     def decision(self, pair: ScoredPair) -> str:
         """Return "link" or "review" for a kept pair, as the model's thresholds decide."""
@@ -70,13 +79,23 @@ def resolve_people(
     same, apart = _split(decisions or {})
     pairs = list(predict_pairs(rows, model, engine))
     links = [(p.left, p.right, p.weight) for p in pairs if p.weight >= model.thresholds.link]
-    clusters = cluster_pairs((r["unique_id"] for r in rows), links, same=same, not_same=apart)
-    refused = [
+    clusters = cluster_pairs(
+        (r["unique_id"] for r in rows),
+        links,
+        same=same,
+        not_same=apart,
+        weak=(r["unique_id"] for r in rows if is_weak(r)),
+    )
+    apart_now = [
         p
         for p in pairs
         if p.weight >= model.thresholds.link and clusters.find(p.left) != clusters.find(p.right)
     ]
-    return PersonResolution(clusters.assignment(), pairs, model, refused)
+    # A link left out because a reviewer's 'not same' forbids it, or because it was a
+    # lone name bridging two named people.
+    refused = [p for p in apart_now if not clusters.may_join(p.left, p.right)]
+    unbridged = [p for p in apart_now if clusters.may_join(p.left, p.right)]
+    return PersonResolution(clusters.assignment(), pairs, model, refused, unbridged)
 
 
 @dataclass(frozen=True)
@@ -104,34 +123,45 @@ class IncrementalResolver:
         self.clusters: Clusters[str] = Clusters(apart)
         self._same = same
 
-    def load(self, rows: Iterable[dict[str, Any]], assignment: Mapping[str, str]) -> None:
-        """Index already-resolved rows with their existing groups (no scoring)."""
+    def load(
+        self,
+        rows: Iterable[dict[str, Any]],
+        assignment: Mapping[str, str],
+        *,
+        named: Iterable[str] = (),
+    ) -> None:
+        """Index already-resolved rows with their existing groups (no scoring).
+
+        `named` lists groups (values of `assignment`) known to hold a named mention
+        even when none of it is among `rows`, so that a lone name cannot bridge them.
+        """
         by_rep: dict[str, str] = {}
         for row in rows:
             mention = row["unique_id"]
             self.index.add(row)
-            self.clusters.add(mention)
+            self.clusters.add(mention, weak=is_weak(row))
             rep = assignment.get(mention, mention)
             first = by_rep.setdefault(rep, mention)
             if first != mention:
-                self.clusters.union(first, mention)
+                self.clusters.union(first, mention, decided=True)
+        for rep in named:
+            if rep in by_rep:
+                self.clusters.mark_named(by_rep[rep])
 
     def place(self, row: dict[str, Any]) -> Placement:
         """Resolve one new mention and index it."""
         mention = row["unique_id"]
         pairs = self.index.score(row)
-        self.clusters.add(mention)
-        before = {
-            self.clusters.find(p.left if p.right == mention else p.right)
-            for p in pairs
-            if p.weight >= self.model.thresholds.link
-        }
+        self.clusters.add(mention, weak=is_weak(row))
+        before = set()
         for p in pairs:
             if p.weight >= self.model.thresholds.link:
-                self.clusters.union(p.left, p.right)
+                other = self.clusters.find(p.left if p.right == mention else p.right)
+                if self.clusters.union(p.left, p.right):
+                    before.add(other)
         for a, b in self._same:
             if mention in (a, b) and a in self.clusters and b in self.clusters:
-                self.clusters.union(a, b)
+                self.clusters.union(a, b, decided=True)
         self.index.add(row)
         return Placement(mention, tuple(pairs), tuple(sorted(before)))
 
@@ -161,7 +191,12 @@ def read_mentions(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             ("location", flat.locations),
         ):
             for item in items:
-                item = {**item, "recorded_at": flat.fields["recorded_at"]}
+                item = {
+                    **item,
+                    "recorded_at": flat.fields["recorded_at"],
+                    "area": flat.fields.get("area"),
+                    "agency": record.agency,
+                }
                 mention = str(item["mention_id"])
                 # An update keeps the mention's place in arrival order, with new values.
                 latest[mention] = (kind, item)
