@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
-PYTEST_ARGS ?= --durations=20
+PYTEST_ARGS ?= --durations=20 -o console_output_style=times
 # Front-end assets: GOV.UK Frontend and MOJ Frontend from the npm registry, pinned by
 # package-lock.json, compiled into static files that Django serves itself (no CDN).
 NPM ?= npm
@@ -24,8 +24,10 @@ test: install chromium
 	@echo "== test suite on PostgreSQL 15 (throwaway cluster) =="
 	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 	@echo "== the database-backed tests again, on embedded SQLite =="
-	# tests/core never touches a database (it is framework-free), so it runs once, above.
-	env -u DATABASE_URL $(BIN)/pytest --ignore=tests/core $(PYTEST_ARGS)
+	# tests/core never touches a database (it is framework-free), and the HTTP, browser and
+	# schema checks do not depend on the engine (tests/conftest.py, ONE_DATABASE): they
+	# run once, above.
+	env -u DATABASE_URL $(BIN)/pytest --ignore=tests/core -m "not one_database" $(PYTEST_ARGS)
 
 check: lint typecheck test
 

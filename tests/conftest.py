@@ -156,3 +156,25 @@ def imported(db: Any, agencies: dict[str, Any], spec_examples: Path) -> Any:
     from shinealight.records.services import records_import_file
 
     return records_import_file(path=spec_examples / "valid.jsonl")
+
+
+# Checks of the HTTP surface, the browser and the schema, whose outcome does not depend on
+# the database engine: `make test` runs them once, on PostgreSQL, and leaves them out of
+# the second pass on SQLite (`-m "not one_database"`). Everything that reads or writes
+# through SQL the engines could treat differently runs on both.
+ONE_DATABASE = (
+    "tests/api/test_permissions.py",
+    "tests/records/test_import_memory.py",
+    "tests/security/test_csrf.py",
+    "tests/security/test_import_fuzz.py",
+    "tests/security/test_page_matrix.py",
+    "tests/security/test_reach_property.py",
+    "tests/security/test_schemathesis.py",
+    "tests/web/",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(ONE_DATABASE):
+            item.add_marker(pytest.mark.one_database)

@@ -28,7 +28,7 @@ from shinealight.accounts.roles import Role
 from shinealight.audit.services import audit_log
 from shinealight.people.models import EntityEvent, EntityMembership, LinkageRun, ResolvedEntity
 from shinealight.records.models import ImportBatch, PersonMention, Record, RecordVersion
-from shinealight.records.services import after_import
+from shinealight.records.services import ANALYZE_FROM_ROWS, after_import
 
 ENTITY_ID = re.compile(r"^[A-Z]-\d{1,12}$")
 
@@ -104,6 +104,14 @@ def _refresh_after_import(batch: ImportBatch) -> None:
     # The ids are fetched first: left as nested subqueries, PostgreSQL planned a 200,000-line
     # batch's refresh as a nested loop that ran for over twenty minutes. A batch touching
     # many people is cheaper rebuilt whole, in one set-based pass.
+    if len(touched) >= ANALYZE_FROM_ROWS and connection.vendor == "postgresql":
+        # Linkage has just written these memberships inside this transaction: without
+        # fresh statistics the planner takes the tables for empty and nests loops over
+        # them (a 2,500-record import ran until CI gave up).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"ANALYZE {EntityMembership._meta.db_table}, {PersonMention._meta.db_table}"
+            )
     if len(touched) > FULL_REBUILD_AFTER:
         child_knowledge_refresh()
     else:

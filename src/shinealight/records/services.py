@@ -51,7 +51,7 @@ from shinealight.records.models import (
 
 Progress = Callable[[str, int, int | None], None]
 BATCH_SIZE = 1000
-ANALYZE_FROM_ROWS = 10_000
+ANALYZE_FROM_ROWS = 1_000
 
 # Called inside the import's transaction once its records are written, with the batch:
 # linkage and extraction resolve what arrived (`RecordVersion.batch`) before it commits.

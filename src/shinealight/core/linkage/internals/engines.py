@@ -6,7 +6,9 @@ same feature rows and the same model; only the SQL dialect differs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyarrow as pa
@@ -75,6 +77,29 @@ class Engine(Protocol):
         ...
 
 
+def available_cpus() -> int:
+    """Return the CPUs this process may use: its affinity, capped by a cgroup v2 quota.
+
+    A container limited to two CPUs on a 64-core host still sees 64 cores; an engine
+    that starts a thread for each of them spends its quota switching between them.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    for quota_file, period_file in (
+        ("/sys/fs/cgroup/cpu.max", None),  # cgroup v2: "quota period" or "max period"
+        ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us"),
+    ):
+        try:
+            parts = Path(quota_file).read_text().split()
+            quota = parts[0]
+            period = parts[1] if period_file is None else Path(period_file).read_text().strip()
+        except (OSError, IndexError):
+            continue
+        if quota not in ("max", "-1"):
+            cpus = min(cpus or 1, max(1, int(quota) // int(period)))
+        break
+    return max(1, cpus or 1)
+
+
 class DuckDBEngine:
     """Splink on an embedded, in-process DuckDB database (the default)."""
 
@@ -86,8 +111,7 @@ class DuckDBEngine:
         from splink import DuckDBAPI
 
         self._connection = duckdb.connect()
-        if threads:
-            self._connection.execute(f"SET threads = {int(threads)}")
+        self._connection.execute(f"SET threads = {int(threads or available_cpus())}")
         if memory_limit:
             self._connection.execute("SET memory_limit = ?", [memory_limit])
         self.db_api = DuckDBAPI(connection=self._connection)
