@@ -45,3 +45,15 @@ def test_phone_format_variants_converge(number: int, shape: str) -> None:
 @given(st.sampled_from(["katie", "kate", "liz", "beth", "jack", "ash", "bob"]))
 def test_a_name_is_in_its_own_family(name: str) -> None:
     assert name in first_name_family(name)
+
+
+@given(st.text(min_size=1, max_size=3_000), st.text(min_size=1, max_size=3_000))
+def test_object_keys_fit_their_column_and_still_tell_places_apart(name: str, other: str) -> None:
+    place = object_key("location", {"name": name, "address": "1 Moorland Court"})
+    again = object_key("location", {"name": name, "address": "1 Moorland Court"})
+    elsewhere = object_key("location", {"name": other, "address": "1 Moorland Court"})
+    if place is None:
+        return
+    assert len(place) <= 400 and place == again
+    if elsewhere is not None and normalise_name(name) != normalise_name(other):
+        assert place != elsewhere

@@ -72,6 +72,8 @@ def _node_entity(node: Node) -> EntityProxy:
     from followthemoney import model
 
     key = node.id.split(":", 1)[1] if ":" in node.id else node.id
+    # An over-long key is stored as a digest (core.linkage.object_key): nothing to show.
+    hashed = key.startswith("sha256:")
     if node.kind == "person":
         proxy = model.make_entity("Person")
         proxy.add("name", node.label)
@@ -91,14 +93,14 @@ def _node_entity(node: Node) -> EntityProxy:
         proxy.add("phone", key)  # dropped by the model when not a real number
     elif node.kind == "online":
         proxy = model.make_entity("UserAccount")
-        platform, _, handle = key.rpartition(":")
+        platform, _, handle = ("", "", "") if hashed else key.rpartition(":")
         proxy.add("username", handle or node.label)
         proxy.add("service", platform or "Online account")
         proxy.add("name", node.label)
     else:
         proxy = model.make_entity("Address")
         proxy.add("full", node.label)
-        if node.id.startswith("place:") and not node.id.startswith("place:?"):
+        if node.id.startswith("place:") and not node.id.startswith("place:?") and not hashed:
             proxy.add("postalCode", key)
     proxy.make_id(ID_NAMESPACE, node.id)
     return proxy

@@ -7,6 +7,7 @@ three-valued logic, so a pair scored either way falls in the same level.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -572,13 +573,30 @@ def _probes(row: Row) -> list[str]:
     return [p for p in row.get(LONE_PROBE) or () if p != NO_PROBE]
 
 
+# The longest key stored (people.BlockingKey.key and ResolvedEntity.key). Names, places
+# and platforms may run to 10,000 characters; a longer key is kept as its prefix and a
+# SHA-256 of the whole, which both sides of a lookup compute alike.
+KEY_MAX = 400
+
+
+def bounded_key(key: str) -> str:
+    """Return `key`, or "<prefix>:sha256:<hex>" when it is longer than `KEY_MAX`."""
+    if len(key) <= KEY_MAX:
+        return key
+    return f"{key.split(':', 1)[0]}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def _bounded(keys: list[str]) -> list[str]:
+    return [bounded_key(key) for key in keys]
+
+
 def blocking_keys_of(row: Row) -> list[str]:
     """Return the keys a row is found by, each prefixed with its rule name."""
     keys = [f"{name}:{row[name]}" for name, _ in BLOCKING_KEYS if row.get(name) is not None]
     if row.get(LONE_STORE) is not None:
         keys.append(f"{LONE_STORE}:{row[LONE_STORE]}")
     keys.extend(f"{LONE_PROBE}:{p}" for p in _probes(row))
-    return keys
+    return _bounded(keys)
 
 
 def probe_keys_of(row: Row) -> list[str]:
@@ -587,7 +605,7 @@ def probe_keys_of(row: Row) -> list[str]:
     keys.extend(f"{LONE_STORE}:{p}" for p in _probes(row))
     if row.get(LONE_STORE) is not None:
         keys.append(f"{LONE_PROBE}:{row[LONE_STORE]}")
-    return keys
+    return _bounded(keys)
 
 
 def has_lone_probes(rows: Iterable[Row]) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shinealight.core.linkage.internals.comparisons import bounded_key
 from shinealight.core.normalise import (
     normalise_handle,
     normalise_name,
@@ -18,6 +19,15 @@ OBJECT_KINDS = ("vehicle", "phone", "online", "location")
 
 
 def object_key(kind: str, mention: Mapping[str, Any]) -> str | None:
+    """Return the key that makes two object mentions one entity, or None if there is none.
+
+    See `_object_key`; a key too long to store is a digest of itself (`bounded_key`).
+    """
+    key = _object_key(kind, mention)
+    return None if key is None else bounded_key(key)
+
+
+def _object_key(kind: str, mention: Mapping[str, Any]) -> str | None:
     """Return the key that makes two object mentions one entity, or None if there is none.
 
     Vehicles by registration mark, phones by E.164 number (or the digits as written
