@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from tests.security.access_world import World, build_world
 
@@ -81,3 +82,29 @@ def test_who_accessed_a_child(world: World) -> None:
         _browser(world, "practitioner").get(f"/access/children/{katie}/accessed").status_code == 403
     )
     assert _browser(world, "manager").get(f"/access/children/{katie}/accessed").status_code == 200
+
+
+def test_an_administrator_reads_a_child_only_under_break_glass(world: World) -> None:
+    lily = world.entity("swy-police/INC-2/p1").entity_id
+    katie = world.entity("rmbc-csc/REF-1/p1").entity_id
+    admin = _browser(world, "administrator")
+    assert b'href="/access/break-glass"' in admin.get("/").content
+    assert admin.get(f"/people/{lily}").status_code == 403
+    assert admin.get("/records/swy-police/INC-2").status_code == 403
+    opened = admin.post(
+        "/access/break-glass", {"child_entity_id": lily, "purpose": "Lily missing tonight"}
+    )
+    assert opened.status_code == 302
+    assert f'href="/people/{lily}"' in admin.get("/access/break-glass").content.decode()
+    profile = admin.get(f"/people/{lily}")
+    assert profile.status_code == 200 and b"INC-2" in profile.content
+    assert admin.get("/records/swy-police/INC-2").status_code == 200
+    # The grant opens Lily, not Katie, and not the pages beyond a child's records.
+    assert admin.get(f"/people/{katie}").status_code == 404
+    assert admin.get("/records/rmbc-csc/REF-1").status_code == 404
+    assert admin.get(reverse("alerts-list")).status_code == 403
+    from shinealight.access.models import BreakGlassGrant
+
+    grant = BreakGlassGrant.objects.get(user=world.users["administrator"])
+    admin.post(f"/access/break-glass/{grant.pk}/end")
+    assert admin.get(f"/people/{lily}").status_code == 403

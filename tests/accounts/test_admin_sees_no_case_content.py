@@ -2,7 +2,8 @@
 
 Records, alerts and cases are out of their sight in the querysets every read starts from,
 and every record, alert and case address, in the API and the pages, refuses them without
-a word of what is there. (Break-glass access, when it comes, is a separate audited path.)
+a word of what is there. Break-glass is the one audited way in, to one child's profile
+and records (tests/access/test_pages.py).
 """
 
 from __future__ import annotations

@@ -124,6 +124,20 @@ def records_about(entity_pks: Any) -> QuerySet[Any]:
     )
 
 
+def holds_break_glass(user: Any) -> bool:
+    """True when the user holds a break-glass grant in force (for `role_required`'s `or_if`).
+
+    It admits an administrator to a child's profile and records; what they then see is
+    still `records_visible_to`: the children of their grants, nothing else.
+    """
+    from shinealight.access.models import BreakGlassGrant
+
+    return (
+        getattr(user, "role", None) in BREAK_GLASS_ROLES
+        and BreakGlassGrant.objects.active().filter(user=user).exists()
+    )
+
+
 def break_glass_entity_pks(user: Any) -> QuerySet[Any]:
     """Children the user holds a break-glass grant in force for.
 

@@ -17,11 +17,14 @@ from django.urls import reverse
 View = Callable[..., HttpResponse]
 
 
-def role_required(roles: Iterable[str]) -> Callable[[View], View]:
+def role_required(
+    roles: Iterable[str], *, or_if: Callable[[Any], bool] | None = None
+) -> Callable[[View], View]:
     """Open a page only to signed-in, active users whose role is listed; others get 403.
 
-    Anonymous visitors are sent to sign in first. The 403 page says nothing about what the
-    page holds.
+    `or_if(user)` may admit an active user of another role (an administrator holding a
+    break-glass grant, say). Anonymous visitors are sent to sign in first. The 403 page
+    says nothing about what the page holds.
     """
     allowed = frozenset(roles)
 
@@ -29,7 +32,11 @@ def role_required(roles: Iterable[str]) -> Callable[[View], View]:
         @wraps(view)
         def check(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
-            if not (getattr(user, "is_active", False) and getattr(user, "role", None) in allowed):
+            active = getattr(user, "is_active", False)
+            if not (
+                active
+                and (getattr(user, "role", None) in allowed or (or_if is not None and or_if(user)))
+            ):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

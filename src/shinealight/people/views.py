@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shinealight.access.visibility import holds_break_glass
 from shinealight.accounts.decorators import reauthentication_required, role_required
 from shinealight.accounts.roles import CASE_ROLES
 from shinealight.audit.services import audit_log
@@ -124,7 +125,7 @@ def _network_href(entity: ResolvedEntity) -> str:
         return ""
 
 
-@role_required(CASE_ROLES)
+@role_required(CASE_ROLES, or_if=holds_break_glass)
 def entity_profile(request: HttpRequest, entity_id: str) -> HttpResponse:
     """A person's or an object's profile with the multi-agency chronology."""
     entity = _entity_or_404(request, entity_id)
@@ -179,7 +180,7 @@ def entity_profile(request: HttpRequest, entity_id: str) -> HttpResponse:
     return render(request, "people/profile.html", context)
 
 
-@role_required(CASE_ROLES)
+@role_required(CASE_ROLES, or_if=holds_break_glass)
 @reauthentication_required
 def chronology_pdf(request: HttpRequest, entity_id: str) -> HttpResponse:
     """The chronology as a tagged PDF, marked OFFICIAL-SENSITIVE, with the same filters.

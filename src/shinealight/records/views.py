@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from shinealight.access.visibility import holds_break_glass
 from shinealight.accounts.decorators import role_required
 from shinealight.accounts.roles import CASE_ROLES, Role
 from shinealight.audit.services import audit_log
@@ -69,7 +70,7 @@ def records_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(CASE_ROLES)
+@role_required(CASE_ROLES, or_if=holds_break_glass)
 def record_detail(request: HttpRequest, agency: str, record_id: str) -> HttpResponse:
     """One record's current version, what it mentions, and every version received."""
     with transaction.atomic():

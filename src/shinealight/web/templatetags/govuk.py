@@ -107,7 +107,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     (
         "Break-glass",
         "access-break-glass",
-        frozenset({"practitioner", "safeguarding_lead"}),
+        frozenset({"practitioner", "safeguarding_lead", "administrator"}),
     ),
     ("Break-glass log", "access-break-glass-log", frozenset({"manager"})),
     ("Users", "admin-users", frozenset({"administrator"})),
