@@ -261,3 +261,31 @@ def test_batch_resolution_with_term_frequencies_runs() -> None:
     model = DEFAULT_PERSON_MODEL.with_term_frequencies(term_frequency_tables([*rows, *others]))
     a = resolve_people(rows, model, DuckDBEngine()).assignment
     assert a["a/1/p1"] == a["b/2/p1"] == a["c/3/p1"]
+
+
+def test_a_lone_name_said_a_thousand_times_is_compared_within_a_budget() -> None:
+    from shinealight.core.linkage.internals.comparisons import (
+        LONE_PROBE,
+        cap_lone_probes,
+        probe_keys_of,
+    )
+
+    ashes = [
+        mention(f"a/{i}/p1", "Ash", age_estimate=20 + i % 20, recorded_at="2018-06-01T00:00:00Z")
+        for i in range(1_000)
+    ]
+    rows = person_rows(ashes)
+    capped = cap_lone_probes(rows, budget=120)
+    stored: dict[str, int] = {}
+    for row in rows:
+        stored[row["bk_name_year"]] = stored.get(row["bk_name_year"], 0) + 1
+    for before, after in zip(rows, capped, strict=True):
+        kept = [p for p in after[LONE_PROBE] if p != "~"]
+        assert sum(stored.get(p, 0) for p in kept) <= 120
+        # The nearest years are kept: the mention's own year first.
+        assert not kept or kept[0].endswith(before["bk_name_year"].split("|")[1])
+        assert set(kept) <= set(before[LONE_PROBE])
+    # A small partnership is left as it was.
+    few = person_rows(ashes[:10])
+    assert cap_lone_probes(few) == few
+    assert probe_keys_of(few[0])

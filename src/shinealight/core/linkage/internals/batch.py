@@ -11,7 +11,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from shinealight.core.linkage.internals.comparisons import PERSON_COMPARISONS, has_lone_probes
+from shinealight.core.linkage.internals.comparisons import (
+    PERSON_COMPARISONS,
+    cap_lone_probes,
+    has_lone_probes,
+)
 from shinealight.core.linkage.internals.engines import Engine, rows_to_arrow
 from shinealight.core.linkage.internals.model import (
     DEFAULT_PERSON_MODEL,
@@ -138,6 +142,7 @@ def predict_pairs(
     from splink import Linker
 
     _quiet_splink()
+    rows = cap_lone_probes(rows)
     frame = engine.register(rows_to_arrow(rows), "mentions_for_prediction")
     settings = splink_settings(model, engine.dialect, lone_names=has_lone_probes(rows))
     linker = Linker(frame, settings, log_level=logging.ERROR)

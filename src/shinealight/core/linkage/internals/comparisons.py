@@ -8,7 +8,8 @@ three-valued logic, so a pair scored either way falls in the same level.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -606,6 +607,39 @@ def probe_keys_of(row: Row) -> list[str]:
     if row.get(LONE_STORE) is not None:
         keys.append(f"{LONE_PROBE}:{row[LONE_STORE]}")
     return _bounded(keys)
+
+
+# How many mentions one lone name is compared with in a batch run, at most. "Ash, about
+# 28" said 2,500 times would otherwise be compared with every Ash born within five years
+# of each estimate: millions of pairs from one name, none of them likely to be certain.
+LONE_PROBE_BUDGET = 300
+
+
+def cap_lone_probes(
+    rows: Sequence[dict[str, Any]], budget: int = LONE_PROBE_BUDGET
+) -> list[dict[str, Any]]:
+    """Return the rows with each lone name's probes cut to `budget` candidates.
+
+    The years nearest the mention's own come first; a probe whose candidates would take
+    the total past the budget is dropped with every year further out. A row whose probes
+    are all kept is returned as it is; the others are copies.
+    """
+    stored = Counter(row[LONE_STORE] for row in rows if row.get(LONE_STORE) is not None)
+    capped: list[dict[str, Any]] = []
+    for row in rows:
+        probes = _probes(row)
+        if not probes:
+            capped.append(row)
+            continue
+        year = row["birth_year"]
+        kept, total = [], 0
+        for probe in sorted(probes, key=lambda p: (abs(int(p.rsplit("|", 1)[1]) - year), p)):
+            total += stored.get(probe, 0)
+            if total > budget:
+                break
+            kept.append(probe)
+        capped.append(row if len(kept) == len(probes) else {**row, LONE_PROBE: kept or [NO_PROBE]})
+    return capped
 
 
 def has_lone_probes(rows: Iterable[Row]) -> bool:
