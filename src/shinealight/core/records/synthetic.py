@@ -19,6 +19,7 @@ _AGENCIES = (
 )
 _FIRST = ("Chloe", "Katie", "Jade", "Liam", "Ryan", "Amber", "Kyle", "Megan", "Tyler", "Holly")
 _LAST = ("Smith", "Jones", "Walker", "Wright", "Hughes", "Green", "Hall", "Wood", "Clarke")
+_MEN = ("Ashraf", "Mohammed", "Darren", "Imran", "Lee", "Tariq", "Craig")
 _INDICATORS = (
     "missing_from_home",
     "absent_from_school",
@@ -59,7 +60,8 @@ def synthetic_record(i: int, rng: random.Random, *, version: int = 1) -> dict[st
             {
                 "ref": "p2",
                 "role": "suspect",
-                "name": "Ash",
+                # Mostly a full name; one record in fifty knows him only as "Ash".
+                "name": "Ash" if i % 50 == 0 else f"{_MEN[i % 7]} {_LAST[i // 7 % 9]}",
                 "age_estimate": 20 + i % 20,
                 "gender": "male",
             },
