@@ -493,8 +493,8 @@ def _previous(heading: str) -> list[str]:
     if not found:
         return []
     title, _, body = found.group(1).strip().partition("\n")
-    if "not re-run" not in title:
-        title += " (not re-run: figures of an earlier run, and an earlier model)"
+    title = re.sub(r" \(not re-run[^)]*\)$", "", title)
+    title += " (not re-run by this command: figures of the previous run of this script)"
     return ["", title, *body.rstrip().splitlines()]
 
 
