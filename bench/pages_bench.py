@@ -59,6 +59,9 @@ from shinealight.records.models import Agency
 from shinealight.records.services import records_import_file
 
 path, repeats, searches = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+# "batch": link everything with a batch run after the import; "import": the records were
+# imported into a partnership already linked, and linked on import (incremental path).
+linking = sys.argv[4]
 
 def say(text):
     print(f"  [{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
@@ -68,9 +71,12 @@ records_import_file(path=path)
 loaded = time.perf_counter() - started
 say(f"imported in {loaded:.0f} s; linking")
 team, _ = Agency.objects.get_or_create(code="partnership-cse", defaults={"agency_type": "other"})
-analyst = User.objects.create(username="bench-analyst", role="analyst", agency=team)
+analyst, _ = User.objects.get_or_create(
+    username="bench-analyst", defaults={"role": "analyst", "agency": team}
+)
 started = time.perf_counter()
-linkage_run_batch(acting_user=analyst, engine="duckdb", train=False, progress=say)
+if linking == "batch":
+    linkage_run_batch(acting_user=analyst, engine="duckdb", train=False, progress=say)
 linked = time.perf_counter() - started
 say(f"linked in {linked:.0f} s")
 try:
@@ -80,8 +86,9 @@ try:
         child_knowledge_refresh()
 except ImportError:
     pass
-practitioner = User.objects.create(
-    username="bench-practitioner", role="practitioner", agency=Agency.objects.get(code="rmbc-csc")
+practitioner, _ = User.objects.get_or_create(
+    username="bench-practitioner",
+    defaults={"role": "practitioner", "agency": Agency.objects.get(code="rmbc-csc")},
 )
 child = EntityMembership.objects.select_related("entity").get(
     kind="person", mention_id="rmbc-csc/TF-00002/p1"
@@ -102,7 +109,11 @@ def summary(values):
     p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
     return {"p50": statistics.median(values), "p95": p95, "n": len(values)}
 
-out = {"loaded_s": loaded, "linked_s": linked, "vendor": connection.vendor}
+from shinealight.records.models import Record
+out = {
+    "loaded_s": loaded, "linked_s": linked, "vendor": connection.vendor,
+    "records": Record.objects.count(),
+}
 for role, user in (("analyst", analyst), ("practitioner", practitioner)):
     client = Client(HTTP_HOST="localhost")  # a host the settings allow
     client.force_login(user)
@@ -143,6 +154,7 @@ def generate(path: Path, n: int) -> None:
     # blocks (and search candidate sets) are only realistic with realistic variety.
     rng = random.Random(8)
     firsts, lasts = list(PersonNames.first_names_female), list(PersonNames.last_names)
+    men = list(PersonNames.first_names_male)
     with gzip.open(path, "wt", compresslevel=1) as f:
         for i, record in enumerate(synthetic_records(n)):
             child = record["persons"][0]
@@ -153,6 +165,8 @@ def generate(path: Path, n: int) -> None:
             unit = "".join(rng.choices("ABDEFGHJLNPQRSTUWXYZ", k=2))
             child["postcode"] = f"S{rng.randint(60, 81)} {rng.randint(1, 9)}{unit}"
             child["phones"] = [f"07700 900{rng.randint(0, 999):03d}"] if i % 50 == 0 else []
+            suspect = record["persons"][1]
+            suspect["name"] = f"{rng.choice(men)} {rng.choice(lasts)}"
             record["summary"] = f"{child['name']} seen near the takeaway with an older male."
             f.write(json.dumps(record) + "\n")
             if i % 100_000 == 0 and i:
@@ -190,16 +204,24 @@ def generate(path: Path, n: int) -> None:
             )
 
 
-def run(backend: str, path: Path, workdir: Path, repeats: int) -> dict[str, object]:
+def run(
+    backend: str, path: Path, workdir: Path, repeats: int, database: str | None = None
+) -> dict[str, object]:
     # The test client signs in without an authenticator code: codes are off in the bench.
     env = dict(
         os.environ,
         SHINEALIGHT_HOME=str(workdir),
-        SHINEALIGHT_ANALYSE_ON_IMPORT="0",
+        SHINEALIGHT_ANALYSE_ON_IMPORT="0" if database is None else "1",
         SHINEALIGHT_MFA_REQUIRED="0",
     )
-    command = [sys.executable, "-c", CHILD_PROCESS, str(path), str(repeats), json.dumps(SEARCHES)]
-    if backend == "sqlite":
+    linking = "batch" if database is None else "import"
+    command = [
+        *(sys.executable, "-c", CHILD_PROCESS, str(path), str(repeats)),
+        *(json.dumps(SEARCHES), linking),
+    ]
+    if database is not None:
+        env["DATABASE_URL"] = database
+    elif backend == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:
         env.pop("DATABASE_URL", None)
@@ -215,9 +237,17 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite", help="sqlite, postgres or both")
     parser.add_argument("--repeats", type=int, default=20, help="timed requests per page")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs alone")
+    parser.add_argument(
+        "--database",
+        help="a partnership already loaded and linked (DATABASE_URL, e.g. the analyse bench's "
+        "--workdir database): only her 500 records are imported, linked on import",
+    )
     args = parser.parse_args()
+    if args.database:
+        args.n, args.backends = 0, args.database.split(":", 1)[0]
 
     rows = []
+    results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="shinealight-bench-") as tmp:
         path = Path(tmp) / "records.jsonl.gz"
         print(f"generating {args.n:,} records and {CHILD_ENTRIES} about a child", file=sys.stderr)
@@ -226,7 +256,8 @@ def main() -> None:
             workdir = Path(tmp) / backend
             workdir.mkdir()
             print(f"loading and linking in {backend}…", file=sys.stderr)
-            result = run(backend, path, workdir, args.repeats)
+            result = run(backend, path, workdir, args.repeats, args.database)
+            results.append(result)
             print(
                 f"{backend}: loaded in {result['loaded_s']:.0f} s, "
                 f"linked in {result['linked_s']:.0f} s"
@@ -255,13 +286,25 @@ def main() -> None:
         f"| {r['pdf']['p50']:.0f} ms |"
         for b, role, r in rows
     ]
-    body = "\n".join(
-        [
-            f"Machine: {machine()}.",
+    records = max((int(str(r.get("records", 0))) for r in results), default=0)
+    if args.database:
+        command = (
+            f"Command: `.venv/bin/python bench/pages_bench.py --database {args.database}` "
+            f"(a simulated partnership of {records:,} records, loaded and linked by "
+            f"`bench/analyse_bench.py`, plus {CHILD_ENTRIES} records about one child across "
+            "five agencies, imported into it with linkage on import)."
+        )
+    else:
+        command = (
             f"Command: `.venv/bin/python bench/pages_bench.py --n {args.n} "
             f"--backends {args.backends}` ({args.n:,} synthetic records plus {CHILD_ENTRIES} "
             "about one child across five agencies, imported then linked by a batch run; "
-            "PostgreSQL 15 with default settings from scripts/with-postgres).",
+            "PostgreSQL 15 with default settings from scripts/with-postgres)."
+        )
+    body = "\n".join(
+        [
+            f"Machine: {machine()}.",
+            command,
             "Server time through Django's test client (middleware, selectors, audit writes, "
             f"templates), {args.repeats} requests per page. The profile shows the first 100 "
             "chronology entries of 500 (paginated); the PDF prints all 500. Search mixes "
@@ -274,7 +317,7 @@ def main() -> None:
         ]
     )
     if not args.no_write:
-        write_section(f"Pages ({args.n:,} records)", body)
+        write_section(f"Pages ({records:,} records)", body)
 
 
 if __name__ == "__main__":
