@@ -80,6 +80,21 @@ def test_a_batch_run_keeps_ids_and_explains_links(users: dict[str, Any]) -> None
     assert "ethnicity" not in reasons
 
 
+def test_a_batch_run_keeps_the_links_that_say_why_not_every_pair(users: dict[str, Any]) -> None:
+    from shinealight.people.models import EntityLink
+    from shinealight.people.services import linkage_run_batch
+
+    names = ["Katie Smith", "Katherine Smith", "Kate Smith", "Katie Smith", "Katie Smyth"]
+    submit(users, *(record(f"R-{i}", [{**KATIE, "name": n}]) for i, n in enumerate(names)))
+    linkage_run_batch(acting_user=users["analyst"], train=False)
+    assert len({entity_of(f"rmbc-csc/R-{i}/p1") for i in range(5)}) == 1
+    # Five mentions of one girl: ten pairs score as links, four of them join her mentions.
+    links = EntityLink.objects.filter(kind="person", status=EntityLink.Status.LINK)
+    assert links.count() == 4
+    joined = {m for link in links for m in (link.mention_left, link.mention_right)}
+    assert joined == {f"rmbc-csc/R-{i}/p1" for i in range(5)}
+
+
 def test_reviewer_decisions_survive_a_batch_rerun(users: dict[str, Any]) -> None:
     from shinealight.audit.models import AuditEvent
     from shinealight.people.models import ReviewItem

@@ -533,7 +533,7 @@ def linkage_run_batch(
         _apply_groups(kind="person", groups=groups, record_of=record_of, run=run, features=features)
         _write_blocking_keys(features, features)
         _delete_links(["person", "vehicle"])
-        links = _link_rows(resolution.pairs, model, stored)
+        links = _link_rows(resolution.explaining_pairs(), model, stored)
         EntityLink.objects.bulk_create(links, batch_size=_BULK)
         weak = {m for m, row in features.items() if is_weak(row)}
         opened = _open_reviews(links, decisions, weak)

@@ -34,6 +34,8 @@ class Clusters(Generic[K]):
             self._apart.setdefault(b, set()).add(a)
         # Per root: the mentions in its group that carry a 'not same' decision.
         self._constrained: dict[K, set[K]] = {k: {k} for k in self._apart}
+        # The unions that joined two groups, in order: a spanning forest of the groups.
+        self.joins: list[tuple[K, K]] = []
 
     def add(self, item: K, *, weak: bool | None = None) -> None:
         """Make `item` a group of its own, unless it is already known.
@@ -114,6 +116,7 @@ class Clusters(Generic[K]):
         moved = self._constrained.pop(rb, None)
         if moved:
             self._constrained.setdefault(ra, set()).update(moved)
+        self.joins.append((a, b))
         return True
 
     def groups(self) -> list[list[K]]:

@@ -44,6 +44,24 @@ class PersonResolution:
     """Links a reviewer's 'not same' kept apart."""
     unbridged: list[ScoredPair] = field(default_factory=list)
     """Links from a lone name that would have joined two named people (`Clusters`)."""
+    joins: set[tuple[str, str]] = field(default_factory=set)
+    """The links that joined two groups, strongest first: a spanning forest of each person."""
+
+    def explaining_pairs(self) -> list[ScoredPair]:
+        """Return the pairs worth keeping: those that joined each person's mentions, those
+        in the review band, and links held apart (a 'not same', a lone name's bridge).
+
+        The rest are links inside a group already joined by stronger ones: a person with
+        500 mentions has 124,750 pairs, and 499 of them say why the mentions are one.
+        """
+        link = self.model.thresholds.link
+        return [
+            p
+            for p in self.pairs
+            if p.weight < link
+            or (p.left, p.right) in self.joins
+            or self.assignment[p.left] != self.assignment[p.right]
+        ]
 
     def decision(self, pair: ScoredPair) -> str:
         """Return "link" or "review" for a kept pair, as the model's thresholds decide."""
@@ -95,7 +113,8 @@ def resolve_people(
     # lone name bridging two named people.
     refused = [p for p in apart_now if not clusters.may_join(p.left, p.right)]
     unbridged = [p for p in apart_now if clusters.may_join(p.left, p.right)]
-    return PersonResolution(clusters.assignment(), pairs, model, refused, unbridged)
+    joins = {(a, b) if a < b else (b, a) for a, b in clusters.joins}
+    return PersonResolution(clusters.assignment(), pairs, model, refused, unbridged, joins)
 
 
 @dataclass(frozen=True)
