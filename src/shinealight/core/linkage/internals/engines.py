@@ -7,6 +7,7 @@ same feature rows and the same model; only the SQL dialect differs.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -112,8 +113,14 @@ class DuckDBEngine:
 
         self._connection = duckdb.connect()
         self._connection.execute(f"SET threads = {int(threads or available_cpus())}")
+        # A partnership of millions of mentions may need DuckDB held to part of the
+        # machine (it spills joins and sorts to disk past the limit): the argument, or
+        # SHINEALIGHT_DUCKDB_MEMORY ("6GB"), else DuckDB's default of 80% of memory.
+        memory_limit = memory_limit or os.environ.get("SHINEALIGHT_DUCKDB_MEMORY")
         if memory_limit:
             self._connection.execute("SET memory_limit = ?", [memory_limit])
+            spill = Path(tempfile.gettempdir()) / f"shinealight-duckdb-{os.getpid()}"
+            self._connection.execute("SET temp_directory = ?", [str(spill)])
         self.db_api = DuckDBAPI(connection=self._connection)
 
     def register(self, table: pa.Table, name: str) -> Any:
