@@ -47,7 +47,7 @@ ROLES_AND_NAVIGATION = {
         "Oversight",
     ],
     "manager": ["Home", "Oversight", "Break-glass log"],
-    "administrator": ["Home", "Users", "Agencies"],
+    "administrator": ["Home", "Break-glass", "Users", "Agencies"],
 }
 
 
