@@ -57,6 +57,22 @@ def _peak_rss_mib() -> float:
 # --------------------------------------------------------------------------- world
 
 
+def _train_and_resolve(rows: list[dict[str, Any]]) -> tuple[Any, Any, float, float]:
+    """Estimate the model on `rows` and resolve them on DuckDB: (model, resolution,
+    seconds estimating, seconds scoring and grouping)."""
+    from shinealight.core.linkage import DuckDBEngine, resolve_people, train_person_model
+
+    engine = DuckDBEngine()
+    try:
+        started = time.perf_counter()
+        model = train_person_model(rows, engine)
+        trained = time.perf_counter()
+        resolution = resolve_people(rows, model, engine)
+        return model, resolution, trained - started, time.perf_counter() - trained
+    finally:
+        engine.close()
+
+
 def run_world(seed: int, out: Any) -> None:
     """Part 1, in its own process."""
     import json
@@ -68,7 +84,6 @@ def run_world(seed: int, out: Any) -> None:
         read_mentions,
         resolve_people,
         score_clusters,
-        train_person_model,
     )
     from shinealight.core.simulate import SimulationConfig, simulate
 
@@ -81,17 +96,12 @@ def run_world(seed: int, out: Any) -> None:
     result["mentions"] = len(mentions)
     started = time.perf_counter()
     rows = person_rows(mentions)
-    t_features = time.perf_counter()
-    engine = DuckDBEngine()
-    model = train_person_model(rows, engine)
-    t_train = time.perf_counter()
-    resolution = resolve_people(rows, model, engine)
-    t_resolve = time.perf_counter()
-    engine.close()
+    features_seconds = time.perf_counter() - started
+    model, resolution, train_seconds, resolve_seconds = _train_and_resolve(rows)
     result.update(
-        features_seconds=t_features - started,
-        train_seconds=t_train - t_features,
-        resolve_seconds=t_resolve - t_train,
+        features_seconds=features_seconds,
+        train_seconds=train_seconds,
+        resolve_seconds=resolve_seconds,
         scores=score_clusters(resolution.assignment, truth),
         kept_pairs=len(resolution.pairs),
         unbridged=len(resolution.unbridged),
@@ -383,11 +393,8 @@ def synthetic_mentions(n: int, seed: int, extra: int = 0) -> tuple[list[dict], l
 def run_batch(n: int, seed: int, out: Any) -> None:
     """Part 2, in its own process."""
     from shinealight.core.linkage import (
-        DuckDBEngine,
         person_rows,
-        resolve_people,
         score_clusters,
-        train_person_model,
     )
 
     result: dict[str, Any] = {"n": n}
@@ -399,17 +406,9 @@ def run_batch(n: int, seed: int, out: Any) -> None:
     started = time.perf_counter()
     rows = person_rows(mentions)
     del mentions
-    t_features = time.perf_counter()
-    engine = DuckDBEngine()
-    model = train_person_model(rows, engine)
-    t_train = time.perf_counter()
-    resolution = resolve_people(rows, model, engine)
-    t_resolve = time.perf_counter()
-    engine.close()
-    result["features_seconds"] = t_features - started
-    result["train_seconds"] = t_train - t_features
-    result["resolve_seconds"] = t_resolve - t_train
-    result["total_seconds"] = t_resolve - started
+    result["features_seconds"] = time.perf_counter() - started
+    model, resolution, result["train_seconds"], result["resolve_seconds"] = _train_and_resolve(rows)
+    result["total_seconds"] = time.perf_counter() - started
     result["kept_pairs"] = len(resolution.pairs)
     result["linked_pairs"] = sum(1 for p in resolution.pairs if p.weight >= model.thresholds.link)
     result["scores"] = score_clusters(resolution.assignment, truth)

@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+from tests.people.test_linkage_services import entity_of, submit
+from tests.people.test_linkage_services import record as base_record
+
 pytestmark = pytest.mark.django_db
 
 
@@ -13,28 +16,10 @@ def person(ref: str, name: str, dob: str, **extra: Any) -> dict[str, Any]:
     return {"ref": ref, "role": "subject", "name": name, "dob": dob, "gender": "male", **extra}
 
 
-def record(record_id: str, persons: list[dict[str, Any]], agency: str = "rmbc-csc") -> dict:  # type: ignore[type-arg]
-    return {
-        "agency": agency,
-        "agency_type": "social_care" if agency == "rmbc-csc" else "police",
-        "record_id": record_id,
-        "type": "referral",
-        "recorded_at": "2010-01-01T00:00:00Z",
-        "area": "rotherham",
-        "persons": persons,
-    }
-
-
-def submit(users: dict[str, Any], *records: dict[str, Any]) -> None:
-    from shinealight.records.services import records_submit
-
-    records_submit(payloads=list(records), acting_user=users["analyst"], source="api")
-
-
-def entity_of(mention: str) -> str:
-    from shinealight.people.models import EntityMembership
-
-    return EntityMembership.objects.get(kind="person", mention_id=mention).entity.entity_id
+def record(
+    record_id: str, persons: list[dict[str, Any]], agency: str = "rmbc-csc"
+) -> dict[str, Any]:
+    return {**base_record(record_id, persons, agency), "area": "rotherham"}
 
 
 def test_an_import_that_doubles_a_young_partnership_re_resolves_everyone(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.core.linkage.test_person_model import mention as base_mention
 
 from shinealight.core.linkage import (
     DEFAULT_PERSON_MODEL,
@@ -26,26 +27,11 @@ REVIEW = DEFAULT_PERSON_MODEL.thresholds.review
 
 
 def mention(mention_id: str, name: str, dob: str = "", **extra: Any) -> dict[str, Any]:
-    parts = [int(p) for p in dob.split("-")] if dob else []
-    return {
-        "mention_id": mention_id,
-        "name": name,
-        "aliases": extra.pop("aliases", []),
-        "dob_year": parts[0] if parts else None,
-        "dob_month": parts[1] if len(parts) > 1 else None,
-        "dob_day": parts[2] if len(parts) > 2 else None,
-        "age_estimate": extra.pop("age_estimate", None),
-        "gender": extra.pop("gender", "male"),
-        "postcode_normalised": extra.pop("postcode", "S65 1AB"),
-        "address": extra.pop("address", ""),
-        "phones_e164": extra.pop("phones", []),
-        "identifiers": extra.pop("identifiers", {}),
-        "nhs_number": "",
-        "nhs_number_valid": None,
-        "recorded_at": extra.pop("recorded_at", "2010-01-01T00:00:00Z"),
-        "area": extra.pop("area", "rotherham"),
-        **extra,
-    }
+    """`test_person_model.mention`, a man by default, with an address, an area and a date."""
+    extra.setdefault("gender", "male")
+    fields = {"address": extra.pop("address", ""), "area": extra.pop("area", "rotherham")}
+    recorded_at = extra.pop("recorded_at", "2010-01-01T00:00:00Z")
+    return {**base_mention(mention_id, name, dob, **extra), **fields, "recorded_at": recorded_at}
 
 
 def weight(
