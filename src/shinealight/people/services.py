@@ -7,7 +7,7 @@ transaction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -148,7 +148,7 @@ def active_decisions() -> dict[tuple[str, str], str]:
 # --- reading mentions -----------------------------------------------------------------
 
 
-def _person_values(queryset: Any) -> list[dict[str, Any]]:
+def _person_values(queryset: Any) -> Iterator[dict[str, Any]]:
     # Only the analytical fields: ethnicity must never reach matching. From the record:
     # its date (an age becomes a year of birth), its area and its agency.
     fields = [
@@ -157,13 +157,12 @@ def _person_values(queryset: Any) -> list[dict[str, Any]]:
         "record__area",
         "record__agency__code",
     ]
-    rows = []
-    for values in queryset.values(*fields).order_by("record__recorded_at", "pk"):
+    ordered = queryset.values(*fields).order_by("record__recorded_at", "pk")
+    for values in ordered.iterator(chunk_size=_BULK):
         values["recorded_at"] = values.pop("record__recorded_at")
         values["area"] = values.pop("record__area")
         values["agency"] = values.pop("record__agency__code")
-        rows.append(values)
-    return rows
+        yield values
 
 
 def _feature_row(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -255,26 +254,29 @@ def _apply_groups(
         m.mention_id: m
         for m in EntityMembership.objects.filter(kind=kind, mention_id__in=list(target))
     }
-    changed, created = [], []
-    for mention, entity_pk in target.items():
-        membership = existing.get(mention)
-        row = features.get(mention) if features else None
-        if membership is None:
-            created.append(
-                EntityMembership(
+    changed: list[EntityMembership] = []
+
+    def created() -> Iterator[EntityMembership]:
+        for mention, entity_pk in target.items():
+            membership = existing.get(mention)
+            row = features.get(mention) if features else None
+            if membership is None:
+                yield EntityMembership(
                     kind=kind,
                     mention_id=mention,
                     record_id=record_of[mention],
                     entity_id=entity_pk,
                     features=row,
                 )
-            )
-        elif membership.entity_id != entity_pk or (row is not None and membership.features != row):
-            membership.entity_id = entity_pk
-            membership.features = row
-            changed.append(membership)
+            elif membership.entity_id != entity_pk or (
+                row is not None and membership.features != row
+            ):
+                membership.entity_id = entity_pk
+                membership.features = row
+                changed.append(membership)
+
+    _bulk_create(EntityMembership, created())
     EntityMembership.objects.bulk_update(changed, ["entity", "features"], batch_size=_BULK)
-    EntityMembership.objects.bulk_create(created, batch_size=_BULK)
     ResolvedEntity.objects.filter(pk__in=claimed).update(active=True, merged_into=None)
     return target
 
@@ -289,14 +291,26 @@ def _write_blocking_keys(
         )
     )
     BlockingKey.objects.filter(membership_id__in=memberships.values()).delete()
-    BlockingKey.objects.bulk_create(
+    _bulk_create(
+        BlockingKey,
         (
             BlockingKey(key=key, membership_id=memberships[m])
             for m in ids
             for key in blocking_keys_of(features[m])
         ),
-        batch_size=_BULK,
     )
+
+
+def _bulk_create(model: Any, objects: Iterable[Any]) -> None:
+    """`bulk_create`, a slice at a time: Django lists every object first, and a
+    partnership's 2 million memberships or 10 million blocking keys do not fit."""
+    chunk: list[Any] = []
+    for obj in objects:
+        chunk.append(obj)
+        if len(chunk) == _BULK * 10:
+            model.objects.bulk_create(chunk, batch_size=_BULK)
+            chunk = []
+    model.objects.bulk_create(chunk, batch_size=_BULK)
 
 
 def _delete_links(kinds: list[str]) -> None:
@@ -506,10 +520,11 @@ def linkage_run_batch(
             mode=LinkageRun.Mode.BATCH, engine=engine, started_at=timezone.now()
         )
         say("reading person mentions")
-        values = _person_values(PersonMention.objects.all())
-        rows = [_feature_row(v) for v in values]
+        rows, record_of = [], {}
+        for v in _person_values(PersonMention.objects.all()):
+            record_of[v["mention_id"]] = v["record_id"]
+            rows.append(_feature_row(v))
         features = {r["unique_id"]: r for r in rows}
-        record_of = {v["mention_id"]: v["record_id"] for v in values}
         runner = make_engine(engine)
         try:
             if train is None:
@@ -524,7 +539,7 @@ def linkage_run_batch(
                 stored = linkage_model_store(acting_user=acting_user, model=model)
             decisions = active_decisions()
             say("scoring pairs and grouping mentions")
-            resolution = resolve_people(rows, model, runner, decisions=decisions)
+            resolution = resolve_people(rows, model, runner, decisions=decisions, progress=say)
         finally:
             runner.close()
         run.model = stored
@@ -689,7 +704,7 @@ def _resolve_incrementally(
 ) -> dict[str, Any]:
     stored, model = _model_version_for_use(acting)
     run.model = stored
-    values = _person_values(persons)
+    values = list(_person_values(persons))
     rows = [_feature_row(v) for v in values]
     features = {r["unique_id"]: r for r in rows}
     record_of = {v["mention_id"]: v["record_id"] for v in values}

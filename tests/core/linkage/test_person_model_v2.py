@@ -275,3 +275,45 @@ def test_a_lone_name_said_a_thousand_times_is_compared_within_a_budget() -> None
     few = person_rows(ashes[:10])
     assert cap_lone_probes(few) == few
     assert probe_keys_of(few[0])
+
+
+def test_scoring_in_slices_finds_the_pairs_of_one_pass(default_world: dict[str, Any]) -> None:
+    rows = person_rows(default_world["mentions"][:3000])
+    whole = {
+        (p.left, p.right, p.levels)
+        for p in predict_pairs(rows, DEFAULT_PERSON_MODEL, DuckDBEngine())
+    }
+    said: list[str] = []
+    sliced = list(
+        predict_pairs(rows, DEFAULT_PERSON_MODEL, DuckDBEngine(), chunks=3, progress=said.append)
+    )
+    assert whole and {(p.left, p.right, p.levels) for p in sliced} == whole
+    assert len(sliced) == len(whole)
+    assert said == [f"scoring pairs: slice {i} of 3" for i in (1, 2, 3)]
+
+
+def test_identical_mentions_are_scored_once_and_grouped_the_same(
+    default_world: dict[str, Any],
+) -> None:
+    from shinealight.core.linkage.internals.resolve import fold_identical
+
+    mentions = default_world["mentions"][:1500]
+    # Every mention recorded three times, word for word, under new mention ids.
+    copies = [{**m, "mention_id": f"{m['mention_id']}#{n}"} for m in mentions for n in (1, 2)]
+    rows = person_rows([*mentions, *copies])
+    distinct, folded = fold_identical(rows, DEFAULT_PERSON_MODEL)
+    strong = [r for r in rows if r["surname"] is not None]
+    assert folded and len(distinct) + len(folded) == len(rows)
+    # Each named mention's two copies at least (the world repeats some mentions itself).
+    assert len(folded) >= 2 * len([r for r in strong if "#" not in r["unique_id"]])
+    assert all(p.weight >= LINK for p in folded)
+    # Folding changes nothing a reviewer or an analyst would see: the groups are those
+    # of scoring every pair.
+    folded_groups = resolve_people(rows, DEFAULT_PERSON_MODEL, DuckDBEngine()).groups()
+    unfolded = resolve_people(rows, DEFAULT_PERSON_MODEL, DuckDBEngine(), fold=False)
+    unfolded_groups = unfolded.groups()
+    assert sorted(folded_groups.values()) == sorted(unfolded_groups.values())
+    # A reviewer's decision keeps its mentions out of the fold.
+    kept = {rows[0]["unique_id"], f"{rows[0]['unique_id']}#1"}
+    distinct, _ = fold_identical(rows, DEFAULT_PERSON_MODEL, keep=kept)
+    assert kept <= {r["unique_id"] for r in distinct}

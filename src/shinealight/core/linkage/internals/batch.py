@@ -48,6 +48,10 @@ _EM_RULES: tuple[tuple[str, ...], ...] = (
 # none would fail (and Splink does not restore its settings when it does).
 _EM_MIN_PAIRS = 100
 _EM_PAIRS = 2_000_000
+# Mentions scored against the whole partnership at a time: the blocked pairs of one
+# chunk are built, scored and dropped before the next (2.2 million mentions at once
+# ran DuckDB out of memory).
+CHUNK_ROWS = 400_000
 
 
 @dataclass(frozen=True)
@@ -137,14 +141,19 @@ def predict_pairs(
     engine: Engine,
     *,
     min_weight: float | None = None,
+    chunks: int | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[ScoredPair]:
     """Score every blocked pair with the model; yield those at or above `min_weight`.
 
     `min_weight` defaults to the model's review threshold: nothing below it is kept.
+    The left side of each pair is taken `chunks` slices at a time (by default one per
+    `CHUNK_ROWS` mentions), so memory follows the slice, not the partnership.
     """
     from splink import Linker
 
     _quiet_splink()
+    say = progress or (lambda _: None)
     rows = cap_lone_probes(rows)
     frame = engine.register(rows_to_arrow(rows), "mentions_for_prediction")
     settings = splink_settings(model, engine.dialect, lone_names=has_lone_probes(rows))
@@ -163,28 +172,38 @@ def predict_pairs(
         linker.table_management.register_term_frequency_lookup(registered, column)
         tf_columns.append(column)
     threshold = model.thresholds.review if min_weight is None else min_weight
-    predictions = linker.inference.predict(threshold_match_weight=threshold, warning_mode="never")
     gammas = [f"gamma_{c.name}" for c in PERSON_COMPARISONS]
     values = [f"{c}_l" for c in tf_columns]
+    count = chunks or max(1, math.ceil(len(rows) / CHUNK_ROWS))
     seen: set[tuple[str, str]] = set()
-    for left, right, *rest in engine.rows(
-        predictions, ["unique_id_l", "unique_id_r", *gammas, *values]
-    ):
-        a, b = (left, right) if left < right else (right, left)
-        if (a, b) in seen:
-            continue  # found by both lone-name rules
-        seen.add((a, b))
-        # Splink numbers levels from the top, with -1 for the null level; we count from
-        # the first level listed, as `Comparison.level_of` does.
-        indices = tuple(
-            _level_index(c.levels, g)
-            for c, g in zip(PERSON_COMPARISONS, rest[: len(gammas)], strict=True)
+    for chunk in range(1, count + 1):
+        if count > 1:
+            say(f"scoring pairs: slice {chunk} of {count}")
+        predictions = linker.inference.predict_chunk(
+            left_chunk=(chunk, count),
+            right_chunk=(1, 1),
+            threshold_match_weight=threshold,
+            warning_mode="never",
         )
-        shared = dict(zip(tf_columns, rest[len(gammas) :], strict=True))
-        adjustments = model.adjustments(indices, shared) if tf_columns else ()
-        weight = model.score_levels(indices, adjustments)
-        if weight >= threshold:
-            yield ScoredPair(a, b, weight, indices, adjustments)
+        for left, right, *rest in engine.rows(
+            predictions, ["unique_id_l", "unique_id_r", *gammas, *values]
+        ):
+            a, b = (left, right) if left < right else (right, left)
+            if (a, b) in seen:
+                continue  # found by both lone-name rules
+            seen.add((a, b))
+            # Splink numbers levels from the top, with -1 for the null level; we count
+            # from the first level listed, as `Comparison.level_of` does.
+            indices = tuple(
+                _level_index(c.levels, g)
+                for c, g in zip(PERSON_COMPARISONS, rest[: len(gammas)], strict=True)
+            )
+            shared = dict(zip(tf_columns, rest[len(gammas) :], strict=True))
+            adjustments = model.adjustments(indices, shared) if tf_columns else ()
+            weight = model.score_levels(indices, adjustments)
+            if weight >= threshold:
+                yield ScoredPair(a, b, weight, indices, adjustments)
+        predictions.drop_table_from_database_and_remove_from_cache()
 
 
 def _level_index(levels: Sequence[Any], gamma: int) -> int:

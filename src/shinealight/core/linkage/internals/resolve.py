@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,21 +82,72 @@ def _split(decisions: Decisions) -> tuple[list[tuple[str, str]], list[tuple[str,
     return same, apart
 
 
+def _content(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        (k, tuple(v) if isinstance(v, list) else v) for k, v in row.items() if k != "unique_id"
+    )
+
+
+def fold_identical(
+    rows: Sequence[dict[str, Any]], model: PersonModel, *, keep: AbstractSet[str] = frozenset()
+) -> tuple[list[dict[str, Any]], list[ScoredPair]]:
+    """Set aside mentions identical in every feature to an earlier one, when the model
+    links such a pair: return (the rows left to score, a link from each copy to its first).
+
+    A child an agency records 2,000 times under one name, date of birth and NHS number
+    would otherwise be 2 million pairs, each scored to say the same thing. A copy
+    scores against everyone else exactly as its first does, so scoring the first alone
+    decides the same groups. Weak mentions (no surname), whom the model may not link
+    to each other, and mentions named in `keep` (a reviewer's decision) are never folded.
+    """
+    first: dict[tuple[Any, ...], dict[str, Any]] = {}
+    verdict: dict[str, tuple[tuple[int, ...], tuple[float, ...], float] | None] = {}
+    distinct: list[dict[str, Any]] = []
+    copies: list[ScoredPair] = []
+    for row in rows:
+        mention = row["unique_id"]
+        if mention in keep or is_weak(row):
+            distinct.append(row)
+            continue
+        earlier = first.setdefault(_content(row), row)
+        if earlier is row:
+            distinct.append(row)
+            continue
+        rep = earlier["unique_id"]
+        if rep not in verdict:
+            levels, adjustments, weight = model.score_pair(earlier, row)
+            linked = weight >= model.thresholds.link
+            verdict[rep] = (levels, adjustments, weight) if linked else None
+        scored = verdict[rep]
+        if scored is None:
+            distinct.append(row)
+            continue
+        a, b = (rep, mention) if rep < mention else (mention, rep)
+        copies.append(ScoredPair(a, b, scored[2], scored[0], scored[1]))
+    return distinct, copies
+
+
 def resolve_people(
     rows: Sequence[dict[str, Any]],
     model: PersonModel,
     engine: Engine,
     *,
     decisions: Decisions | None = None,
+    progress: Callable[[str], None] | None = None,
+    fold: bool = True,
 ) -> PersonResolution:
     """Resolve person mentions in one batch run on `engine`.
 
     Pairs at or above the link threshold are joined, strongest first; pairs in the
     review band are kept for the queue but not joined; reviewers' decisions override
-    the model both ways.
+    the model both ways. Identical mentions are scored once (`fold_identical`) unless
+    `fold` is False.
     """
     same, apart = _split(decisions or {})
-    pairs = list(predict_pairs(rows, model, engine))
+    decided = {m for pair in (decisions or {}) for m in pair}
+    distinct, copies = fold_identical(rows, model, keep=decided) if fold else (rows, [])
+    pairs = list(predict_pairs(distinct, model, engine, progress=progress))
+    pairs.extend(copies)
     links = [(p.left, p.right, p.weight) for p in pairs if p.weight >= model.thresholds.link]
     clusters = cluster_pairs(
         (r["unique_id"] for r in rows),
