@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
 from shinealight.accounts.roles import CASE_ROLES, Role
@@ -124,6 +124,17 @@ def records_about(entity_pks: Any) -> QuerySet[Any]:
     )
 
 
+def _mentions(entity_pks: Any) -> Exists:
+    """For a record queryset: the record mentions one of these resolved people."""
+    from shinealight.people.models import EntityMembership
+
+    return Exists(
+        EntityMembership.objects.filter(
+            record_id=OuterRef("pk"), kind="person", entity_id__in=entity_pks
+        )
+    )
+
+
 def holds_break_glass(user: Any) -> bool:
     """True when the user holds a break-glass grant in force (for `role_required`'s `or_if`).
 
@@ -216,9 +227,12 @@ def _need_to_know(user: Any, released: list[int]) -> Q | None:
         return None
     if role in AGENCY_CASE_ROLES and user.agency_id is not None:
         known = AgencyChildKnowledge.objects.filter(agency_id=user.agency_id).values("entity_id")
-        need = Q(agency_id=user.agency_id) | Q(pk__in=records_about(known))
+        # Asked of each record in turn (EXISTS), not as one list of every record about
+        # every child the agency knows: a page of 50 records, or one child's 500, then
+        # costs what it shows, not what the agency's whole caseload holds.
+        need = Q(agency_id=user.agency_id) | Q(_mentions(known))
         if granted := granted_entity_pks(user):
-            need |= Q(pk__in=records_about(granted))
+            need |= Q(_mentions(granted))
         if released:
             need |= Q(pk__in=released)
         return need
@@ -232,12 +246,49 @@ def _active(user: Any) -> bool:
     return user is not None and bool(getattr(user, "is_active", False))
 
 
-def records_visible_to(records: QuerySet[Any], user: Any) -> QuerySet[Any]:
-    """The records in `records` this user may see: need-to-know, then sealing."""
+def covers_entity(user: Any, entity_pk: int) -> bool:
+    """True when the user's need-to-know reaches every record that mentions this resolved
+    person: an analyst; a practitioner or lead whose agency has recorded the child, or who
+    is allocated to, invited about or holds break-glass for them.
+
+    Sealing still applies: this only says the need-to-know rule has nothing to remove.
+    """
+    from shinealight.access.models import AgencyChildKnowledge
+
+    role = user.role
+    if role == Role.ANALYST:
+        return True
+    if role in AGENCY_CASE_ROLES and user.agency_id is not None:
+        known = AgencyChildKnowledge.objects.filter(agency_id=user.agency_id, entity_id=entity_pk)
+        return known.exists() or entity_pk in granted_entity_pks(user)
+    if role in BREAK_GLASS_ROLES:
+        return break_glass_entity_pks(user).filter(entity_id=entity_pk).exists()
+    return False
+
+
+def records_visible_to(
+    records: QuerySet[Any], user: Any, *, about: int | None = None
+) -> QuerySet[Any]:
+    """The records in `records` this user may see: need-to-know, then sealing.
+
+    `about` (a resolved entity's key) narrows them to the records that mention it, as a
+    profile or chronology does. When the user's need-to-know covers that child
+    (`covers_entity`), the rule is one lookup instead of a subquery over every record
+    of every child the agency knows: the same records, at a fraction of the cost.
+    """
     if not _active(user):
         return records.none()
+    if about is not None:
+        from shinealight.people.models import EntityMembership
+
+        records = records.filter(
+            pk__in=EntityMembership.objects.filter(entity_id=about).values("record_id")
+        )
     released = released_records(user) if user.role in CASE_ROLES else []
-    need = _need_to_know(user, released)
+    if about is not None and covers_entity(user, about):
+        need = None
+    else:
+        need = _need_to_know(user, released)
     if need is not None:
         records = records.filter(need)
     unsealed = ~sealed_q()
@@ -266,10 +317,12 @@ def sealed_existence_visible_to(records: QuerySet[Any], user: Any) -> QuerySet[A
     return records.exclude(pk__in=released)
 
 
-def exportable_records(records: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def exportable_records(
+    records: QuerySet[Any], user: Any, *, about: int | None = None
+) -> QuerySet[Any]:
     """Records the user may take out of the system: visible, and not under handling code C
     unless the user is in the owning agency (the originator's conditions travel with it)."""
-    visible = records_visible_to(records, user)
+    visible = records_visible_to(records, user, about=about)
     keep = ~Q(grading_handling__in=sealed_handling_codes())
     if user is not None and getattr(user, "agency_id", None) is not None:
         keep |= Q(agency_id=user.agency_id)

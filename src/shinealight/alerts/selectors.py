@@ -23,18 +23,36 @@ def alert_list(
     data_from: datetime | None = None,
 ) -> QuerySet[Alert]:
     """Alerts the user may see, newest evidence first, filtered as asked."""
-    alerts = Alert.objects.visible_to(user).prefetch_related("subjects")
+    if entity_id:
+        alerts = _naming_visible_to(user, entity_id)
+    else:
+        alerts = Alert.objects.visible_to(user)
+    alerts = alerts.prefetch_related("subjects")
     if rule:
         alerts = alerts.filter(rule=rule)
     if severity:
         alerts = alerts.filter(severity=severity)
     if area:
         alerts = alerts.filter(area=area)
-    if entity_id:
-        alerts = alerts.filter(subjects__entity_id=entity_id).distinct()
     if data_from:
         alerts = alerts.filter(last_data_time__gte=data_from)
     return alerts.order_by("-last_data_time", "-id")
+
+
+def _naming_visible_to(user: Any, entity_id: str) -> QuerySet[Alert]:
+    """`Alert.objects.visible_to(user)` for the alerts naming one entity.
+
+    The same rule (an alert citing a record the user may see), asked of those alerts'
+    evidence only instead of every record in the partnership.
+    """
+    if user is None or not getattr(user, "is_active", False):
+        return Alert.objects.none()
+    naming = Alert.objects.filter(subjects__entity_id=entity_id).values("pk")
+    cited = AlertEvidence.objects.filter(alert_id__in=naming)
+    seen = Record.objects.visible_to(user).filter(pk__in=cited.values("record_id"))
+    return Alert.objects.filter(
+        pk__in=cited.filter(record_id__in=seen.values("pk")).values("alert_id")
+    )
 
 
 def alert_get(*, user: Any, pk: int) -> Alert | None:

@@ -57,10 +57,9 @@ def entity_records(
     user: Any, entity: ResolvedEntity, *, exportable: bool = False
 ) -> QuerySet[Record]:
     """The records the user may see (or, for a print or export, take out) that mention it."""
-    mentioned = EntityMembership.objects.filter(entity=entity).values("record_id")
     if exportable:
-        return Record.objects.exportable_by(user).filter(pk__in=mentioned)
-    return Record.objects.visible_to(user).filter(pk__in=mentioned)
+        return Record.objects.exportable_by(user, about=entity.pk)
+    return Record.objects.visible_to(user, about=entity.pk)
 
 
 def chronology(

@@ -29,7 +29,11 @@ def entities_visible_to(user: Any, *, kind: str | None = None) -> QuerySet[Resol
 
 def entity_get(user: Any, entity_id: str) -> ResolvedEntity | None:
     """The entity with this public id, if the user may see it (a merged id leads on)."""
-    entity = ResolvedEntity.objects.visible_to(user).filter(entity_id=entity_id).first()
+    entity = ResolvedEntity.objects.filter(entity_id=entity_id).first()
+    # The same test as `ResolvedEntity.objects.visible_to`, asked of this one entity's
+    # records only: a mention in a record the user may see.
+    if entity is None or not Record.objects.visible_to(user, about=entity.pk).exists():
+        return None
     return entity
 
 

@@ -59,21 +59,22 @@ class ImportBatch(models.Model):
 
 
 class RecordQuerySet(models.QuerySet["Record"]):
-    def visible_to(self, user: Any) -> RecordQuerySet:
+    def visible_to(self, user: Any, *, about: int | None = None) -> RecordQuerySet:
         """The records this user may see: the one filter every list, search and export uses.
 
         Need-to-know, break-glass and sealing (`access.visibility`, `docs/access.md`).
+        `about` (a resolved entity's key) keeps only the records that mention it.
         """
         from shinealight.access.visibility import records_visible_to
 
-        return records_visible_to(self, user)
+        return records_visible_to(self, user, about=about)
 
-    def exportable_by(self, user: Any) -> RecordQuerySet:
+    def exportable_by(self, user: Any, *, about: int | None = None) -> RecordQuerySet:
         """Records the user may export: visible, and under handling code C only for the
         owning agency. Every export and PDF starts here instead of `visible_to`."""
         from shinealight.access.visibility import exportable_records
 
-        return exportable_records(self, user)
+        return exportable_records(self, user, about=about)
 
     def sealed_known_to(self, user: Any) -> RecordQuerySet:
         """Sealed records the user may know exist but not read: show agency, date, "sealed"."""
