@@ -185,6 +185,23 @@ def _new_entity(kind: str, *, key: str = "", label: str = "") -> ResolvedEntity:
     return entity
 
 
+def _new_entities(kind: str, keys_and_labels: list[tuple[str, str]]) -> list[int]:
+    """`_new_entity` for many groups at once: two statements a slice, not two a group."""
+    made: list[int] = []
+    for start in range(0, len(keys_and_labels), _BULK):
+        chunk = keys_and_labels[start : start + _BULK]
+        # A placeholder id unique within this transaction until the key is known.
+        entities = ResolvedEntity.objects.bulk_create(
+            ResolvedEntity(kind=kind, key=key, label=label, entity_id=f"~{start + i}")
+            for i, (key, label) in enumerate(chunk)
+        )
+        for entity in entities:
+            entity.entity_id = f"{ID_PREFIX[kind]}-{entity.pk:07d}"
+        ResolvedEntity.objects.bulk_update(entities, ["entity_id"], batch_size=_BULK)
+        made.extend(entity.pk for entity in entities)
+    return made
+
+
 def _apply_groups(
     *,
     kind: str,
@@ -206,6 +223,7 @@ def _apply_groups(
     )
     claimed: set[int] = set()
     entity_of_group: dict[int, int] = {}
+    unclaimed: list[int] = []
     order = sorted(range(len(groups)), key=lambda i: (-len(groups[i]), groups[i][0]))
     for index in order:
         votes = Counter(current[m] for m in groups[index] if m in current)
@@ -218,11 +236,22 @@ def _apply_groups(
             None,
         )
         if choice is None:
-            label = _label(features[m] for m in groups[index]) if features else ""
-            key = keys.get(index, "") if keys else ""
-            choice = _new_entity(kind, key=key, label=label).pk
+            unclaimed.append(index)
+            continue
         claimed.add(choice)
         entity_of_group[index] = choice
+    new = _new_entities(
+        kind,
+        [
+            (
+                keys.get(index, "") if keys else "",
+                _label(features[m] for m in groups[index]) if features else "",
+            )
+            for index in unclaimed
+        ],
+    )
+    entity_of_group.update(zip(unclaimed, new, strict=True))
+    claimed.update(new)
     target = {m: entity_of_group[i] for i, group in enumerate(groups) for m in group}
     # Where did each old entity's mentions go?
     went: dict[int, set[int]] = {}
@@ -454,8 +483,11 @@ def _set_object_keys(kind: str, groups: list[list[str]], keys: list[str]) -> Non
     entity_of = dict(
         EntityMembership.objects.filter(kind=kind).values_list("mention_id", "entity_id")
     )
+    key_of = dict(ResolvedEntity.objects.filter(kind=kind).values_list("pk", "key"))
     for group, key in zip(groups, keys, strict=True):
-        ResolvedEntity.objects.filter(pk=entity_of[group[0]]).exclude(key=key).update(key=key)
+        entity = entity_of[group[0]]
+        if key_of.get(entity) != key:
+            ResolvedEntity.objects.filter(pk=entity).update(key=key)
 
 
 def _candidate_plate_links(partial_keys: Iterable[str] | None) -> int:

@@ -317,3 +317,33 @@ def test_identical_mentions_are_scored_once_and_grouped_the_same(
     kept = {rows[0]["unique_id"], f"{rows[0]['unique_id']}#1"}
     distinct, _ = fold_identical(rows, DEFAULT_PERSON_MODEL, keep=kept)
     assert kept <= {r["unique_id"] for r in distinct}
+
+
+def test_a_key_shared_by_too_many_mentions_pairs_none_of_them(
+    default_world: dict[str, Any],
+) -> None:
+    from shinealight.core.linkage.internals.comparisons import cap_common_keys
+    from shinealight.core.linkage.internals.resolve import fold_identical
+
+    # Once identical mentions are folded, the default world has no key that common:
+    # batch linkage there is unchanged.
+    rows, _ = fold_identical(person_rows(default_world["mentions"]), DEFAULT_PERSON_MODEL)
+    assert cap_common_keys(rows)[1] == {}
+    # Forty Clarkes born in 2008, each with their own date of birth and postcode.
+    names = "Amy Beth Cara Dina Esme Fran Gail Hope Iris Jade Kira Lola Maya Nell Opal Rosa"
+    clarkes = person_rows(
+        [
+            mention(
+                f"c/{i}/p1",
+                f"{name} Clarke",
+                f"2008-{1 + i % 12:02d}-{1 + i:02d}",
+                postcode=f"S{i + 1} 1AB",
+            )
+            for i, name in enumerate(names.split())
+        ]
+    )
+    capped, blanked = cap_common_keys(clarkes, limit=10)
+    assert blanked == {"bk_surname_year": 1}
+    assert all(r["bk_surname_year"] is None for r in capped)
+    assert [r["bk_first_dob"] for r in capped] == [r["bk_first_dob"] for r in clarkes]
+    assert clarkes[0]["bk_surname_year"] is not None  # the rows given are left alone

@@ -12,7 +12,9 @@ from typing import Any
 import pyarrow as pa
 
 from shinealight.core.linkage.internals.comparisons import (
+    BLOCK_LIMIT,
     PERSON_COMPARISONS,
+    cap_common_keys,
     cap_lone_probes,
     has_lone_probes,
 )
@@ -51,7 +53,7 @@ _EM_PAIRS = 2_000_000
 # Mentions scored against the whole partnership at a time: the blocked pairs of one
 # chunk are built, scored and dropped before the next (2.2 million mentions at once
 # ran DuckDB out of memory).
-CHUNK_ROWS = 400_000
+CHUNK_ROWS = 250_000
 
 
 @dataclass(frozen=True)
@@ -148,13 +150,20 @@ def predict_pairs(
 
     `min_weight` defaults to the model's review threshold: nothing below it is kept.
     The left side of each pair is taken `chunks` slices at a time (by default one per
-    `CHUNK_ROWS` mentions), so memory follows the slice, not the partnership.
+    `CHUNK_ROWS` mentions), so memory follows the slice, not the partnership. A
+    blocking key shared by more than `BLOCK_LIMIT` mentions pairs none of them
+    (`cap_common_keys`); a lone name pairs within its budget (`cap_lone_probes`).
     """
     from splink import Linker
 
     _quiet_splink()
     say = progress or (lambda _: None)
     rows = cap_lone_probes(rows)
+    rows, blanked = cap_common_keys(rows)
+    for name, keys in blanked.items():
+        say(
+            f"{keys:,} values of {name} are shared by over {BLOCK_LIMIT} mentions: not paired by it"
+        )
     frame = engine.register(rows_to_arrow(rows), "mentions_for_prediction")
     settings = splink_settings(model, engine.dialect, lone_names=has_lone_probes(rows))
     linker = Linker(frame, settings, log_level=logging.ERROR)

@@ -642,6 +642,36 @@ def cap_lone_probes(
     return capped
 
 
+# How many distinct mentions one blocking key may pair in a batch run. In a partnership
+# of a million records, "Clarke, born 2008" or "Holly Lees" is shared by a thousand
+# mentions: half a million pairs from one key, nearly all of different people, and the
+# few that are the same person share a date of birth, a postcode or an identifier too.
+BLOCK_LIMIT = 300
+
+
+def cap_common_keys(
+    rows: Sequence[dict[str, Any]], limit: int = BLOCK_LIMIT
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Return the rows with every blocking key shared by more than `limit` rows blanked,
+    and how many keys of each rule were blanked.
+
+    Such rows are still paired through their other keys. A row left whole is returned
+    as it is; the others are copies.
+    """
+    common: dict[str, set[str]] = {}
+    for name, _ in BLOCKING_KEYS:
+        counts = Counter(row[name] for row in rows if row.get(name) is not None)
+        if over := {key for key, n in counts.items() if n > limit}:
+            common[name] = over
+    if not common:
+        return list(rows), {}
+    capped: list[dict[str, Any]] = []
+    for row in rows:
+        blank = {name: None for name, over in common.items() if row.get(name) in over}
+        capped.append({**row, **blank} if blank else row)
+    return capped, {name: len(over) for name, over in common.items()}
+
+
 def has_lone_probes(rows: Iterable[Row]) -> bool:
     """True when some row is a lone name the lone-name rule compares."""
     return any(_probes(row) for row in rows)
