@@ -58,6 +58,10 @@ def link(
     table.add_row("review items opened", f"{s['reviews_opened']:,}")
     table.add_row("reviewer decisions applied", f"{s['decisions_applied']:,}")
     table.add_row("lone-name links not bridging two people", f"{s.get('links_not_bridged', 0):,}")
+    if common := s.get("blocking_keys_too_common"):
+        # docs/linkage.md: such keys pair no one; their mentions meet through other keys.
+        shared = ", ".join(f"{n:,} of {rule}" for rule, n in common.items())
+        table.add_row("keys too common to pair by", shared)
     for kind, n in s["objects"].items():
         table.add_row(f"{kind} entities", f"{n:,}")
     table.add_row("person model version", str(s["model_version"]))

@@ -599,6 +599,7 @@ def linkage_run_batch(
             "decisions_applied": len(decisions),
             "links_refused_by_decisions": len(resolution.refused),
             "links_not_bridged": len(resolution.unbridged),
+            "blocking_keys_too_common": resolution.too_common,
             "objects": objects,
             "model_version": stored.version,
         }

@@ -144,6 +144,7 @@ def predict_pairs(
     *,
     min_weight: float | None = None,
     chunks: int | None = None,
+    block_limit: int | None = BLOCK_LIMIT,
     progress: Progress | None = None,
 ) -> Iterator[ScoredPair]:
     """Score every blocked pair with the model; yield those at or above `min_weight`.
@@ -151,19 +152,17 @@ def predict_pairs(
     `min_weight` defaults to the model's review threshold: nothing below it is kept.
     The left side of each pair is taken `chunks` slices at a time (by default one per
     `CHUNK_ROWS` mentions), so memory follows the slice, not the partnership. A
-    blocking key shared by more than `BLOCK_LIMIT` mentions pairs none of them
-    (`cap_common_keys`); a lone name pairs within its budget (`cap_lone_probes`).
+    blocking key shared by more than `block_limit` mentions pairs none of them
+    (`cap_common_keys`; None: no limit); a lone name pairs within its budget
+    (`cap_lone_probes`).
     """
     from splink import Linker
 
     _quiet_splink()
     say = progress or (lambda _: None)
     rows = cap_lone_probes(rows)
-    rows, blanked = cap_common_keys(rows)
-    for name, keys in blanked.items():
-        say(
-            f"{keys:,} values of {name} are shared by over {BLOCK_LIMIT} mentions: not paired by it"
-        )
+    if block_limit is not None:
+        rows, _ = cap_common_keys(rows, block_limit)
     frame = engine.register(rows_to_arrow(rows), "mentions_for_prediction")
     settings = splink_settings(model, engine.dialect, lone_names=has_lone_probes(rows))
     linker = Linker(frame, settings, log_level=logging.ERROR)

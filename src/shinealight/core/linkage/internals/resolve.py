@@ -10,7 +10,7 @@ from typing import Any
 
 from shinealight.core.linkage.internals.batch import ScoredPair, predict_pairs
 from shinealight.core.linkage.internals.cluster import Clusters, cluster_pairs
-from shinealight.core.linkage.internals.comparisons import add_blocking_keys
+from shinealight.core.linkage.internals.comparisons import add_blocking_keys, cap_common_keys
 from shinealight.core.linkage.internals.engines import Engine
 from shinealight.core.linkage.internals.features import person_features
 from shinealight.core.linkage.internals.incremental import CandidateIndex
@@ -47,6 +47,8 @@ class PersonResolution:
     """Links from a lone name that would have joined two named people (`Clusters`)."""
     joins: set[tuple[str, str]] = field(default_factory=set)
     """The links that joined two groups, strongest first: a spanning forest of each person."""
+    too_common: dict[str, int] = field(default_factory=dict)
+    """Per blocking rule, how many keys were shared by too many mentions to pair by."""
 
     def explaining_pairs(self) -> list[ScoredPair]:
         """Return the pairs worth keeping: those that joined each person's mentions, those
@@ -146,7 +148,8 @@ def resolve_people(
     same, apart = _split(decisions or {})
     decided = {m for pair in (decisions or {}) for m in pair}
     distinct, copies = fold_identical(rows, model, keep=decided) if fold else (rows, [])
-    pairs = list(predict_pairs(distinct, model, engine, progress=progress))
+    distinct, too_common = cap_common_keys(distinct)
+    pairs = list(predict_pairs(distinct, model, engine, block_limit=None, progress=progress))
     pairs.extend(copies)
     links = [(p.left, p.right, p.weight) for p in pairs if p.weight >= model.thresholds.link]
     clusters = cluster_pairs(
@@ -166,7 +169,9 @@ def resolve_people(
     refused = [p for p in apart_now if not clusters.may_join(p.left, p.right)]
     unbridged = [p for p in apart_now if clusters.may_join(p.left, p.right)]
     joins = {(a, b) if a < b else (b, a) for a, b in clusters.joins}
-    return PersonResolution(clusters.assignment(), pairs, model, refused, unbridged, joins)
+    return PersonResolution(
+        clusters.assignment(), pairs, model, refused, unbridged, joins, too_common
+    )
 
 
 @dataclass(frozen=True)
