@@ -34,13 +34,21 @@ class PeopleTablesResolver:
 
     name = "people"
 
-    def person_entities(self, mention_ids: Iterable[str]) -> dict[str, str]:
+    def person_entities(
+        self, mention_ids: Iterable[str], *, records: tuple[int, int] | None = None
+    ) -> dict[str, str]:
+        """Each mention's entity id. `records` (first and last record key) says every
+        mention is in a record in that range: one range query instead of id lists."""
         from shinealight.people.models import EntityMembership
 
         ids = list(mention_ids)
         found: dict[str, str] = {}
-        for chunk in _chunks(ids, 900):
-            rows = EntityMembership.objects.filter(kind="person", mention_id__in=chunk)
+        people = EntityMembership.objects.filter(kind="person")
+        if records is not None:
+            slices = [people.filter(record_id__gte=records[0], record_id__lte=records[1])]
+        else:
+            slices = [people.filter(mention_id__in=chunk) for chunk in _chunks(ids, 900)]
+        for rows in slices:
             for mention, entity, merged in rows.values_list(
                 "mention_id", "entity__entity_id", "entity__merged_into__entity_id"
             ):

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from shinealight.alerts.entities import EntityResolver
+from shinealight.alerts.entities import EntityResolver, PeopleTablesResolver
 from shinealight.core.network import (
     LinkFact,
     NetworkGraph,
@@ -68,7 +68,15 @@ def _person_fields() -> tuple[str, ...]:
     return tuple(PersonMention.ANALYTICAL_FIELDS)
 
 
-def _extracted(record_pks: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _in(field: str, record_pks: list[int], whole: bool) -> dict[str, Any]:
+    """A filter on `field` for these records: a range when `whole` (every record between
+    the first and last is wanted), else the list."""
+    if whole:
+        return {f"{field}__gte": record_pks[0], f"{field}__lte": record_pks[-1]}
+    return {f"{field}__in": record_pks}
+
+
+def _extracted(record_pks: list[int], whole: bool = False) -> dict[int, list[dict[str, Any]]]:
     """Extracted mentions from summaries, when the extraction app is installed."""
     try:
         from shinealight.extraction.selectors import extracted_for_linkage
@@ -76,7 +84,7 @@ def _extracted(record_pks: list[int]) -> dict[int, list[dict[str, Any]]]:
         return {}
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for kind in ("vrm", "phone", "handle", "postcode"):
-        rows = extracted_for_linkage(kind=kind).filter(record_id__in=record_pks)
+        rows = extracted_for_linkage(kind=kind).filter(**_in("record_id", record_pks, whole))
         for row in rows.values(
             "record_id", "mention_id", "kind", "text", "normalised", "partial", "platform"
         ):
@@ -86,8 +94,11 @@ def _extracted(record_pks: list[int]) -> dict[int, list[dict[str, Any]]]:
 
 def graph_for_records(record_pks: Iterable[int] | None, resolver: EntityResolver) -> NetworkGraph:
     """The network over the given records (None: every record in the store)."""
+    # Every record: each slice is read by a range of keys, not a list of 9,000 of them
+    # (Django prepares each listed value: a tenth of the time of `analyse` at 100,000).
+    whole = record_pks is None
     pks: list[int] = (
-        list(Record.objects.values_list("pk", flat=True))
+        list(Record.objects.order_by("pk").values_list("pk", flat=True))
         if record_pks is None
         else sorted(set(record_pks))
     )
@@ -97,23 +108,28 @@ def graph_for_records(record_pks: Iterable[int] | None, resolver: EntityResolver
     facts_l: list[LinkFact] = []
     for start in range(0, len(pks), CHUNK * 10):
         chunk = pks[start : start + CHUNK * 10]
-        rows = list(Record.objects.filter(pk__in=chunk).values(*_RECORD_FIELDS))
+        of_chunk = _in("record_id", chunk, whole)
+        rows = list(Record.objects.filter(**_in("pk", chunk, whole)).values(*_RECORD_FIELDS))
         persons: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for row in PersonMention.objects.filter(record_id__in=chunk).values(*_person_fields()):
+        for row in PersonMention.objects.filter(**of_chunk).values(*_person_fields()):
             persons[row["record_id"]].append(row)
         objects: dict[str, dict[int, list[dict[str, Any]]]] = {}
         for name, model, fields in _OBJECT_MODELS:
             grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-            for row in model.objects.filter(record_id__in=chunk).values("record_id", *fields):
+            for row in model.objects.filter(**of_chunk).values("record_id", *fields):
                 grouped[row["record_id"]].append(row)
             objects[name] = grouped
         links: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for row in RecordLink.objects.filter(record_id__in=chunk).values(
+        for row in RecordLink.objects.filter(**of_chunk).values(
             "record_id", "from_ref", "to_ref", "kind"
         ):
             links[row["record_id"]].append(row)
-        extracted = _extracted(chunk)
-        entity_of = resolver.person_entities(m["mention_id"] for ms in persons.values() for m in ms)
+        extracted = _extracted(chunk, whole)
+        mentions = (m["mention_id"] for ms in persons.values() for m in ms)
+        if whole and isinstance(resolver, PeopleTablesResolver):
+            entity_of = resolver.person_entities(mentions, records=(chunk[0], chunk[-1]))
+        else:
+            entity_of = resolver.person_entities(mentions)
         for row in rows:
             pk = row["id"]
             record = {

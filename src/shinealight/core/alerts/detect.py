@@ -102,6 +102,12 @@ class Detector:
         self.ctx = ctx
         self.g = ctx.graph
         self.limit = ctx.d.max_evidence
+        # Contacts with a lawful reason, by record (in the context's order): each finding
+        # looks up its own cited records instead of scanning every contact.
+        self._lawful_by_record: dict[str, list[tuple[int, ChildContact]]] = defaultdict(list)
+        for index, contact in enumerate(ctx.child_contacts):
+            if contact.lawful is not None:
+                self._lawful_by_record[contact.record.key].append((index, contact))
 
     def run(self, rules: Sequence[Rule]) -> list[Finding]:
         handlers: dict[str, Callable[[Rule], list[Finding]]] = {
@@ -151,13 +157,14 @@ class Detector:
 
     def _lawful_notes(self, records: Iterable[str], exclude: set[str]) -> tuple[LawfulNote, ...]:
         """How each adult with a lawful reason in the cited records was treated."""
-        wanted = set(records)
         notes: dict[str, LawfulNote] = {}
-        for contact in self.ctx.child_contacts:
-            if contact.record.key not in wanted or contact.lawful is None:
-                continue
+        contacts = sorted(
+            (pair for r in set(records) for pair in self._lawful_by_record.get(r, ())),
+            key=lambda pair: pair[0],
+        )
+        for _, contact in contacts:
             entity = contact.adult.entity
-            if entity in exclude or entity in notes:
+            if entity in exclude or entity in notes or contact.lawful is None:
                 continue
             notes[entity] = LawfulNote(entity, self.g.label(entity), contact.lawful)
         return tuple(notes[k] for k in sorted(notes))
