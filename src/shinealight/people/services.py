@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
+from itertools import islice
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import CharField, Count, Value
+from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 
 from shinealight.audit.services import audit_log
@@ -186,19 +188,29 @@ def _new_entity(kind: str, *, key: str = "", label: str = "") -> ResolvedEntity:
 
 
 def _new_entities(kind: str, keys_and_labels: list[tuple[str, str]]) -> list[int]:
-    """`_new_entity` for many groups at once: two statements a slice, not two a group."""
+    """`_new_entity` for many groups at once: one INSERT a slice, then one UPDATE.
+
+    Each entity is inserted under a placeholder id (unique within this transaction) and
+    given its public id, made from its key, by one UPDATE in SQL: a `bulk_update` of the
+    ids cost a CASE of 2,000 branches per row.
+    """
     made: list[int] = []
     for start in range(0, len(keys_and_labels), _BULK):
         chunk = keys_and_labels[start : start + _BULK]
-        # A placeholder id unique within this transaction until the key is known.
         entities = ResolvedEntity.objects.bulk_create(
             ResolvedEntity(kind=kind, key=key, label=label, entity_id=f"~{start + i}")
             for i, (key, label) in enumerate(chunk)
         )
-        for entity in entities:
-            entity.entity_id = f"{ID_PREFIX[kind]}-{entity.pk:07d}"
-        ResolvedEntity.objects.bulk_update(entities, ["entity_id"], batch_size=_BULK)
         made.extend(entity.pk for entity in entities)
+    if made:
+        placeholders = ResolvedEntity.objects.filter(kind=kind, entity_id__startswith="~")
+        number = Cast("pk", output_field=CharField())
+        prefix = Value(f"{ID_PREFIX[kind]}-")
+        # f"{pk:07d}": seven digits, more when the key needs them.
+        placeholders.filter(pk__lt=10**7).update(
+            entity_id=Concat(prefix, LPad(number, 7, Value("0")))
+        )
+        placeholders.filter(pk__gte=10**7).update(entity_id=Concat(prefix, number))
     return made
 
 
@@ -320,14 +332,15 @@ def _write_blocking_keys(
         )
     )
     BlockingKey.objects.filter(membership_id__in=memberships.values()).delete()
-    _bulk_create(
-        BlockingKey,
-        (
-            BlockingKey(key=key, membership_id=memberships[m])
-            for m in ids
-            for key in blocking_keys_of(features[m])
-        ),
-    )
+    # Two plain columns, ten million rows in a large partnership: written with the
+    # driver's executemany, not as model instances (a tenth of the time).
+    q = connection.ops.quote_name
+    columns = f"{q('key')}, {q('membership_id')}"
+    sql = f"INSERT INTO {q(BlockingKey._meta.db_table)} ({columns}) VALUES (%s, %s)"  # nosec B608
+    rows = ((key, memberships[m]) for m in ids for key in blocking_keys_of(features[m]))
+    with connection.cursor() as cursor:
+        while chunk := list(islice(rows, _BULK * 10)):
+            cursor.executemany(sql, chunk)
 
 
 def _bulk_create(model: Any, objects: Iterable[Any]) -> None:
