@@ -270,8 +270,12 @@ def _apply_groups(
     for mention, old in current.items():
         if mention in target:
             went.setdefault(old, set()).add(target[mention])
-    public = dict(
-        ResolvedEntity.objects.filter(pk__in={*went, *claimed}).values_list("pk", "entity_id")
+    # Every entity of the kind, read once: a list of their keys would pass SQLite's limit
+    # of parameters in a large partnership.
+    public = (
+        dict(ResolvedEntity.objects.filter(kind=kind).values_list("pk", "entity_id"))
+        if went
+        else {}
     )
     for old, news in went.items():
         survivors = news - {old}
@@ -290,48 +294,69 @@ def _apply_groups(
                 others=sorted(public[n] for n in survivors),
                 run=run,
             )
-    # Memberships: move the changed ones, add the new ones.
-    existing = {
-        m.mention_id: m
-        for m in EntityMembership.objects.filter(kind=kind, mention_id__in=list(target))
-    }
+    # Memberships: move the changed ones, add the new ones. The stored ones are read as
+    # values a slice at a time, and only those that change become model instances.
+    existing: set[str] = set()
     changed: list[EntityMembership] = []
+    stored = EntityMembership.objects.filter(kind=kind).values_list(
+        "pk", "mention_id", "entity_id", "features"
+    )
+    for pk, mention, entity, had in stored.iterator(chunk_size=_BULK):
+        if mention not in target:
+            continue
+        existing.add(mention)
+        row = features.get(mention) if features else None
+        if entity != target[mention] or (row is not None and had != row):
+            changed.append(
+                EntityMembership(
+                    pk=pk, entity_id=target[mention], features=had if row is None else row
+                )
+            )
 
     def created() -> Iterator[EntityMembership]:
         for mention, entity_pk in target.items():
-            membership = existing.get(mention)
-            row = features.get(mention) if features else None
-            if membership is None:
+            if mention not in existing:
                 yield EntityMembership(
                     kind=kind,
                     mention_id=mention,
                     record_id=record_of[mention],
                     entity_id=entity_pk,
-                    features=row,
+                    features=features.get(mention) if features else None,
                 )
-            elif membership.entity_id != entity_pk or (
-                row is not None and membership.features != row
-            ):
-                membership.entity_id = entity_pk
-                membership.features = row
-                changed.append(membership)
 
     _bulk_create(EntityMembership, created())
-    EntityMembership.objects.bulk_update(changed, ["entity", "features"], batch_size=_BULK)
-    ResolvedEntity.objects.filter(pk__in=claimed).update(active=True, merged_into=None)
+    # Small batches: each row of a bulk update looks itself up in a CASE of the batch.
+    EntityMembership.objects.bulk_update(changed, ["entity", "features"], batch_size=200)
+    revived = (
+        ResolvedEntity.objects.filter(kind=kind)
+        .exclude(active=True, merged_into__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    for part in _slices([pk for pk in revived if pk in claimed]):
+        ResolvedEntity.objects.filter(pk__in=part).update(active=True, merged_into=None)
     return target
+
+
+def _slices(values: list[Any], size: int = 10_000) -> Iterator[list[Any]]:
+    """`values` a slice at a time, for `__in` lookups: SQLite takes at most 250,000
+    parameters in one statement, and a partnership has millions of mentions."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _write_blocking_keys(
     mention_ids: Iterable[str], features: Mapping[str, dict[str, Any]]
 ) -> None:
     ids = list(mention_ids)
-    memberships = dict(
-        EntityMembership.objects.filter(kind="person", mention_id__in=ids).values_list(
-            "mention_id", "pk"
+    memberships: dict[str, int] = {}
+    for part in _slices(ids):
+        memberships.update(
+            EntityMembership.objects.filter(kind="person", mention_id__in=part).values_list(
+                "mention_id", "pk"
+            )
         )
-    )
-    BlockingKey.objects.filter(membership_id__in=memberships.values()).delete()
+    for part in _slices(list(memberships.values())):
+        BlockingKey.objects.filter(membership_id__in=part).delete()
     # Two plain columns, ten million rows in a large partnership: written with the
     # driver's executemany, not as model instances (a tenth of the time).
     q = connection.ops.quote_name
@@ -428,16 +453,20 @@ def _open_reviews(
         for link in _worth_reviewing(list(links), weak)
         if (link.mention_left, link.mention_right) not in decisions
     ]
-    existing = set(
-        ReviewItem.objects.filter(mention_left__in=[w.mention_left for w in wanted]).values_list(
+    lefts = sorted({w.mention_left for w in wanted})
+    existing = {
+        pair
+        for part in _slices(lefts)
+        for pair in ReviewItem.objects.filter(mention_left__in=part).values_list(
             "mention_left", "mention_right"
         )
-    )
+    }
     # Links written with ignore_conflicts come back without ids: look them up.
     stored = {
         (left, right): pk
+        for part in _slices(lefts)
         for pk, left, right in EntityLink.objects.filter(
-            kind="person", mention_left__in=[w.mention_left for w in wanted]
+            kind="person", mention_left__in=part
         ).values_list("pk", "mention_left", "mention_right")
     }
     items = []
