@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from shinealight.core.linkage.internals.comparisons import (
     BLOCK_LIMIT,
+    BLOCKING_KEYS,
     PERSON_COMPARISONS,
     cap_common_keys,
     cap_lone_probes,
@@ -183,6 +184,9 @@ def predict_pairs(
     gammas = [f"gamma_{c.name}" for c in PERSON_COMPARISONS]
     values = [f"{c}_l" for c in tf_columns]
     count = chunks or max(1, math.ceil(len(rows) / CHUNK_ROWS))
+    # Only the two lone-name rules (after the plain ones) can find one pair twice; only
+    # their pairs are remembered, not the millions the plain rules find once each.
+    plain = len(BLOCKING_KEYS)
     seen: set[tuple[str, str]] = set()
     for chunk in range(1, count + 1):
         if count > 1:
@@ -193,13 +197,14 @@ def predict_pairs(
             threshold_match_weight=threshold,
             warning_mode="never",
         )
-        for left, right, *rest in engine.rows(
-            predictions, ["unique_id_l", "unique_id_r", *gammas, *values]
+        for left, right, rule, *rest in engine.rows(
+            predictions, ["unique_id_l", "unique_id_r", "match_key", *gammas, *values]
         ):
             a, b = (left, right) if left < right else (right, left)
-            if (a, b) in seen:
-                continue  # found by both lone-name rules
-            seen.add((a, b))
+            if int(rule) >= plain:
+                if (a, b) in seen:
+                    continue  # found by both lone-name rules
+                seen.add((a, b))
             # Splink numbers levels from the top, with -1 for the null level; we count
             # from the first level listed, as `Comparison.level_of` does.
             indices = tuple(
