@@ -111,6 +111,39 @@ def test_the_rule_and_the_object_permission_agree_for_everyone(world: World) -> 
         assert visible == allowed, name
 
 
+def _about_agrees_with_the_rule(world: World) -> None:
+    from shinealight.people.models import EntityMembership, ResolvedEntity
+    from shinealight.records.models import Record
+
+    for entity in ResolvedEntity.objects.all():
+        mentioned = EntityMembership.objects.filter(entity=entity).values("record_id")
+        for name, user in world.users.items():
+            general = set(
+                Record.objects.visible_to(user)
+                .filter(pk__in=mentioned)
+                .values_list("pk", flat=True)
+            )
+            about = set(
+                Record.objects.visible_to(user, about=entity.pk).values_list("pk", flat=True)
+            )
+            assert about == general, (name, entity.entity_id)
+
+
+def test_one_entitys_records_are_what_the_rule_gives_for_everyone(world: World) -> None:
+    """`visible_to(user, about=entity)` (a profile's shortcut when the user's need-to-know
+    covers the child) keeps exactly the records the whole rule keeps, before and after an
+    allocation widens it."""
+    from shinealight.cases.models import AlertCase
+
+    _about_agrees_with_the_rule(world)
+    lily = world.entity("swy-police/INC-2/p1")
+    alert = _alert(world, LILY_POLICE, children=[lily])
+    AlertCase.objects.create(
+        alert=alert, owner=world.users["practitioner"], opened_at=timezone.now()
+    )
+    _about_agrees_with_the_rule(world)
+
+
 def test_allocation_to_a_case_opens_the_childs_records(world: World) -> None:
     from shinealight.cases.models import AlertCase
 
