@@ -394,7 +394,13 @@ def _delete_links(kinds: list[str]) -> None:
 def _link_rows(
     pairs: Iterable[ScoredPair], model: PersonModel, version: LinkageModelVersion
 ) -> list[EntityLink]:
-    return [
+    return list(_iter_link_rows(pairs, model, version))
+
+
+def _iter_link_rows(
+    pairs: Iterable[ScoredPair], model: PersonModel, version: LinkageModelVersion
+) -> Iterator[EntityLink]:
+    return (
         EntityLink(
             kind="person",
             mention_left=p.left,
@@ -410,23 +416,27 @@ def _link_rows(
         )
         for p in pairs
         if model.thresholds.decide(p.weight) != "no_link"
-    ]
+    )
 
 
-def _worth_reviewing(links: list[EntityLink], weak: AbstractSet[str]) -> list[EntityLink]:
+def _worth_reviewing(
+    links: list[EntityLink], weak: AbstractSet[str], linked: AbstractSet[str] | None = None
+) -> list[EntityLink]:
     """The uncertain links a reviewer should see.
 
     A lone name ("Ben, about 14") is uncertain against every Ben of that age: queuing
     each pair would bury the queue. Such a mention gets one item, for its strongest
-    uncertain pair, and none when it is linked to someone already.
+    uncertain pair, and none when it is linked to someone already. `linked` (the
+    mentions in a link) is worked out from `links` unless given.
     """
     review = [link for link in links if link.status == EntityLink.Status.REVIEW]
-    linked = {
-        m
-        for link in links
-        if link.status == EntityLink.Status.LINK
-        for m in (link.mention_left, link.mention_right)
-    }
+    if linked is None:
+        linked = {
+            m
+            for link in links
+            if link.status == EntityLink.Status.LINK
+            for m in (link.mention_left, link.mention_right)
+        }
     best: dict[str, EntityLink] = {}
     wanted = []
     for link in review:
@@ -446,11 +456,12 @@ def _open_reviews(
     links: Iterable[EntityLink],
     decisions: Mapping[tuple[str, str], str],
     weak: AbstractSet[str] = frozenset(),
+    linked: AbstractSet[str] | None = None,
 ) -> int:
     """Open a review item for each uncertain pair worth it no reviewer has decided yet."""
     wanted = [
         link
-        for link in _worth_reviewing(list(links), weak)
+        for link in _worth_reviewing(list(links), weak, linked)
         if (link.mention_left, link.mention_right) not in decisions
     ]
     lefts = sorted({w.mention_left for w in wanted})
@@ -622,10 +633,24 @@ def linkage_run_batch(
         _apply_groups(kind="person", groups=groups, record_of=record_of, run=run, features=features)
         _write_blocking_keys(features, features)
         _delete_links(["person", "vehicle"])
-        links = _link_rows(resolution.explaining_pairs(), model, stored)
-        EntityLink.objects.bulk_create(links, batch_size=_BULK)
+        # Written as they are made: a million links as model instances do not fit beside
+        # the partnership's feature rows. Kept: the uncertain ones, and who is linked.
+        statuses: Counter[str] = Counter()
+        linked: set[str] = set()
+        uncertain: list[EntityLink] = []
+
+        def link_rows() -> Iterator[EntityLink]:
+            for link in _iter_link_rows(resolution.explaining_pairs(), model, stored):
+                statuses[link.status] += 1
+                if link.status == EntityLink.Status.LINK:
+                    linked.update((link.mention_left, link.mention_right))
+                else:
+                    uncertain.append(link)
+                yield link
+
+        _bulk_create(EntityLink, link_rows())
         weak = {m for m, row in features.items() if is_weak(row)}
-        opened = _open_reviews(links, decisions, weak)
+        opened = _open_reviews(uncertain, decisions, weak, linked)
         say("resolving vehicles, phones, accounts and places")
         objects = _resolve_objects_batch(run)
         ResolvedEntity.objects.filter(kind="person", active=True).annotate(
@@ -635,8 +660,8 @@ def linkage_run_batch(
         run.summary = {
             "person_mentions": len(rows),
             "people": len(groups),
-            "links": sum(1 for link in links if link.status == "link"),
-            "review_pairs": sum(1 for link in links if link.status == "review"),
+            "links": statuses["link"],
+            "review_pairs": statuses["review"],
             "reviews_opened": opened,
             "decisions_applied": len(decisions),
             "links_refused_by_decisions": len(resolution.refused),
