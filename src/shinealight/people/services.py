@@ -586,6 +586,37 @@ def _candidate_plate_links(partial_keys: Iterable[str] | None) -> int:
 # --- batch ----------------------------------------------------------------------------
 
 
+def _store_person_links(
+    pairs: list[ScoredPair],
+    model: PersonModel,
+    version: LinkageModelVersion,
+    decisions: Mapping[tuple[str, str], str],
+    weak: AbstractSet[str],
+) -> tuple[Counter[str], int]:
+    """Write a batch run's person links and open their reviews; return how many links of
+    each status were written, and how many review items were opened.
+
+    Links are written as they are made: a million of them as model instances do not fit
+    beside the partnership's feature rows. Kept in memory: the uncertain ones, and who
+    is linked.
+    """
+    statuses: Counter[str] = Counter()
+    linked: set[str] = set()
+    uncertain: list[EntityLink] = []
+
+    def link_rows() -> Iterator[EntityLink]:
+        for link in _iter_link_rows(pairs, model, version):
+            statuses[link.status] += 1
+            if link.status == EntityLink.Status.LINK:
+                linked.update((link.mention_left, link.mention_right))
+            else:
+                uncertain.append(link)
+            yield link
+
+    _bulk_create(EntityLink, link_rows())
+    return statuses, _open_reviews(uncertain, decisions, weak, linked)
+
+
 def linkage_run_batch(
     *,
     acting_user: Any,
@@ -632,25 +663,17 @@ def linkage_run_batch(
         groups = sorted(resolution.groups().values())
         _apply_groups(kind="person", groups=groups, record_of=record_of, run=run, features=features)
         _write_blocking_keys(features, features)
-        _delete_links(["person", "vehicle"])
-        # Written as they are made: a million links as model instances do not fit beside
-        # the partnership's feature rows. Kept: the uncertain ones, and who is linked.
-        statuses: Counter[str] = Counter()
-        linked: set[str] = set()
-        uncertain: list[EntityLink] = []
-
-        def link_rows() -> Iterator[EntityLink]:
-            for link in _iter_link_rows(resolution.explaining_pairs(), model, stored):
-                statuses[link.status] += 1
-                if link.status == EntityLink.Status.LINK:
-                    linked.update((link.mention_left, link.mention_right))
-                else:
-                    uncertain.append(link)
-                yield link
-
-        _bulk_create(EntityLink, link_rows())
+        # The feature rows are stored now; let them go before the links are made.
+        mentions, people = len(rows), len(groups)
         weak = {m for m, row in features.items() if is_weak(row)}
-        opened = _open_reviews(uncertain, decisions, weak, linked)
+        del rows, features, record_of, groups
+        _delete_links(["person", "vehicle"])
+        statuses, opened = _store_person_links(
+            resolution.explaining_pairs(), model, stored, decisions, weak
+        )
+        refused, unbridged = len(resolution.refused), len(resolution.unbridged)
+        too_common = resolution.too_common
+        del resolution, weak
         say("resolving vehicles, phones, accounts and places")
         objects = _resolve_objects_batch(run)
         ResolvedEntity.objects.filter(kind="person", active=True).annotate(
@@ -658,15 +681,15 @@ def linkage_run_batch(
         ).filter(n=0).update(active=False)
         run.finished_at = timezone.now()
         run.summary = {
-            "person_mentions": len(rows),
-            "people": len(groups),
+            "person_mentions": mentions,
+            "people": people,
             "links": statuses["link"],
             "review_pairs": statuses["review"],
             "reviews_opened": opened,
             "decisions_applied": len(decisions),
-            "links_refused_by_decisions": len(resolution.refused),
-            "links_not_bridged": len(resolution.unbridged),
-            "blocking_keys_too_common": resolution.too_common,
+            "links_refused_by_decisions": refused,
+            "links_not_bridged": unbridged,
+            "blocking_keys_too_common": too_common,
             "objects": objects,
             "model_version": stored.version,
         }
