@@ -7,8 +7,10 @@ as a replay that runs the rules after every step.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+import heapq
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -49,13 +51,83 @@ def first_time_with(
     """The earliest time at which `minimum` distinct items are present.
 
     Each event is (qualifies_at, happened_at, item): the item counts from `qualifies_at`
-    on, for as long as `happened_at` is within `window` of the moment considered.
+    on, for as long as `happened_at` is within `window` of the moment considered. One
+    sweep over the events in time order, so a place seen around thousands of children
+    costs what its events number, not their square.
     """
-    for t in sorted({q for q, _, _ in events}):
-        items = {item for q, h, item in events if q <= t and h >= t - window}
-        if len(items) >= minimum:
+    arriving = sorted(events, key=lambda e: e[0])
+    present: Counter[T] = Counter()
+    leaving: list[tuple[datetime, int, T]] = []  # (last moment it counts, order, item)
+    i = 0
+    while i < len(arriving):
+        t = arriving[i][0]
+        while i < len(arriving) and arriving[i][0] == t:
+            _, happened, item = arriving[i]
+            if happened >= t - window:
+                present[item] += 1
+                heapq.heappush(leaving, (happened + window, i, item))
+            i += 1
+        while leaving and leaving[0][0] < t:
+            _, _, item = heapq.heappop(leaving)
+            present[item] -= 1
+            if not present[item]:
+                del present[item]
+        if len(present) >= minimum:
             return t
     return None
+
+
+def time_windows(records: Sequence[RecordFact], window: timedelta) -> Iterator[tuple[int, int]]:
+    """For each record, oldest first, the slice `records[lo:hi]` recorded within `window`
+    up to it (records recorded at the same moment included).
+
+    `records` must be in time order; both ends only move forward, so walking every
+    window costs one pass, however many records a child has.
+    """
+    lo = hi = 0
+    for r in records:
+        t = r.recorded_at
+        while hi < len(records) and records[hi].recorded_at <= t:
+            hi += 1
+        while records[lo].recorded_at < t - window:
+            lo += 1
+        yield lo, hi
+
+
+class _Tally:
+    """A running count of what the records in a moving window carry."""
+
+    def __init__(self, records: Sequence[RecordFact], items: Callable[[RecordFact], Iterable[Any]]):
+        self.records, self.items = records, items
+        self.counts: Counter[Any] = Counter()
+        self.lo = self.hi = 0
+
+    def move(self, lo: int, hi: int) -> Counter[Any]:
+        for r in self.records[self.hi : hi]:
+            self.counts.update(self.items(r))
+        for r in self.records[self.lo : lo]:
+            self.counts.subtract(self.items(r))
+        self.lo, self.hi = lo, hi
+        return +self.counts
+
+
+class _Citations:
+    """Evidence for the records in the windows where a condition held, each cited once.
+
+    `note` says why a record is cited, or None to leave it out.
+    """
+
+    def __init__(self, records: Sequence[RecordFact], note: Callable[[RecordFact], str | None]):
+        self.records, self.note = records, note
+        self.cited: dict[str, Evidence] = {}
+        self.upto = 0
+
+    def cite(self, lo: int, hi: int) -> None:
+        for r in self.records[max(lo, self.upto) : hi]:
+            note = self.note(r)
+            if note is not None:
+                self.cited[r.key] = _evidence(r, note)
+        self.upto = max(self.upto, hi)
 
 
 def _evidence(record: RecordFact, note: str = "") -> Evidence:
@@ -317,6 +389,7 @@ class Detector:
     def _jigsaw(self, rule: JigsawRule) -> list[Finding]:
         window = timedelta(days=rule.window_days)
         grooming = set(self.ctx.d.indicator_categories.get("grooming", ()))
+        risk_codes = self.ctx.risk_codes
         out = []
         for child in sorted(self.ctx.at_risk_since):
             records = self._child_records(child)
@@ -325,33 +398,38 @@ class Detector:
                 for r in self.g.records_of(child)
                 if r.event_type in rule.strategy_event_types
             ]
-            concerns = [r for r in records if any(c in self.ctx.risk_codes for c in r.indicators)]
+            concerns = [r for r in records if any(c in risk_codes for c in r.indicators)]
             first: datetime | None = None
-            cited: dict[str, Evidence] = {}
-            for r in concerns:
+            sources = _Tally(concerns, lambda c: (c.agency,))
+            signs = _Tally(
+                concerns, lambda c: ("sign" for code in c.indicators if code in grooming)
+            )
+            citations = _Citations(
+                concerns, lambda c: indicator_labels([i for i in c.indicators if i in risk_codes])
+            )
+            for r, (lo, hi) in zip(concerns, time_windows(concerns, window), strict=True):
                 t = r.recorded_at
-                recent = [c for c in concerns if t - window <= c.recorded_at <= t]
-                sources = {c.agency for c in recent}
-                signs = sum(1 for c in recent for code in c.indicators if code in grooming)
-                met = any(t - window <= m <= t for m in meetings)
-                if len(sources) >= rule.min_agencies and signs >= rule.min_grooming_signs:
-                    if not met:
-                        first = first or t
-                        for c in recent:
-                            note = indicator_labels(
-                                [i for i in c.indicators if i in self.ctx.risk_codes]
-                            )
-                            cited[c.key] = _evidence(c, note)
+                agencies, grooming_signs = sources.move(lo, hi), signs.move(lo, hi)
+                if (
+                    len(agencies) < rule.min_agencies
+                    or grooming_signs["sign"] < rule.min_grooming_signs
+                ):
+                    continue
+                before = bisect_right(meetings, t)
+                if before and meetings[before - 1] >= t - window:
+                    continue  # a strategy discussion was held within the window
+                first = first or t
+                citations.cite(lo, hi)
             if first is None:
                 continue
-            trimmed = _trim(cited, first, self.limit)
-            agencies = sorted({e.agency for e in trimmed})
+            trimmed = _trim(citations.cited, first, self.limit)
+            agencies_cited = sorted({e.agency for e in trimmed})
             opening = (
-                f"{number(len(agencies)).capitalize()} agencies recorded concerns about "
+                f"{number(len(agencies_cited)).capitalize()} agencies recorded concerns about "
                 f"{self._child_phrase(child)} within {rule.window_days} days "
-                f"({join(agencies)}), and no strategy discussion is recorded in that time"
+                f"({join(agencies_cited)}), and no strategy discussion is recorded in that time"
             )
-            title = f"{self.g.label(child)}: concerns from {len(agencies)} agencies"
+            title = f"{self.g.label(child)}: concerns from {len(agencies_cited)} agencies"
             out.append(self._child_finding(rule, child, title, first, trimmed, opening))
         return out
 
@@ -380,55 +458,43 @@ class Detector:
     def _escalation(self, rule: EscalationRule) -> list[Finding]:
         missing_window = timedelta(days=rule.missing_window_days)
         spread_window = timedelta(days=rule.spread_window_days)
+        category_of = self.ctx.category_of
         out = []
         for child in sorted(self.ctx.at_risk_since):
             records = self._child_records(child)
             missing = [r for r in records if r.event_type in rule.missing_event_types]
-            cited: dict[str, Evidence] = {}
             first: datetime | None = None
             reasons: list[str] = []
-            for r in missing:
-                recent = [
-                    m
-                    for m in missing
-                    if r.recorded_at - missing_window <= m.recorded_at <= r.recorded_at
-                ]
-                if len(recent) >= rule.missing_count:
-                    if first is None or r.recorded_at < first:
-                        first = r.recorded_at
-                    if not reasons or not reasons[0].startswith("went missing"):
-                        reasons.insert(
-                            0,
-                            f"went missing {number(len(recent))} times within "
-                            f"{rule.missing_window_days} days (by {day(r.recorded_at)})",
-                        )
-                    for m in recent:
-                        cited[m.key] = _evidence(m, "missing episode")
+            episodes = _Citations(missing, lambda m: "missing episode")
+            for r, (lo, hi) in zip(missing, time_windows(missing, missing_window), strict=True):
+                if hi - lo < rule.missing_count:
+                    continue
+                if first is None:
+                    first = r.recorded_at
+                    reasons.append(
+                        f"went missing {number(hi - lo)} times within "
+                        f"{rule.missing_window_days} days (by {day(r.recorded_at)})"
+                    )
+                episodes.cite(lo, hi)
             spread_first: datetime | None = None
-            for r in records:
-                recent = [
-                    c
-                    for c in records
-                    if r.recorded_at - spread_window <= c.recorded_at <= r.recorded_at
-                ]
-                categories = {
-                    self.ctx.category_of[i]
-                    for c in recent
-                    for i in c.indicators
-                    if i in self.ctx.category_of
-                }
-                if len(categories) >= rule.spread_categories:
-                    if spread_first is None:
-                        spread_first = r.recorded_at
-                        reasons.append(
-                            f"had concerns in {number(len(categories))} areas of life "
-                            f"({join(sorted(categories))}) within {rule.spread_window_days} days "
-                            f"(by {day(r.recorded_at)})"
-                        )
-                    for c in recent:
-                        codes = [i for i in c.indicators if i in self.ctx.category_of]
-                        if codes:
-                            cited[c.key] = _evidence(c, indicator_labels(codes))
+            areas = _Tally(
+                records, lambda c: {category_of[i] for i in c.indicators if i in category_of}
+            )
+            concerns = _Citations(records, self._concern_note)
+            for r, (lo, hi) in zip(records, time_windows(records, spread_window), strict=True):
+                categories = areas.move(lo, hi)
+                if len(categories) < rule.spread_categories:
+                    continue
+                if spread_first is None:
+                    spread_first = r.recorded_at
+                    reasons.append(
+                        f"had concerns in {number(len(categories))} areas of life "
+                        f"({join(sorted(categories))}) within {rule.spread_window_days} days "
+                        f"(by {day(r.recorded_at)})"
+                    )
+                concerns.cite(lo, hi)
+            # A record cited for both reasons is described by its concerns.
+            cited = episodes.cited | concerns.cited
             if spread_first is not None and (first is None or spread_first < first):
                 first = spread_first
             if first is None:
@@ -438,6 +504,10 @@ class Detector:
             title = f"{self.g.label(child)}: escalating risk"
             out.append(self._child_finding(rule, child, title, first, trimmed, opening))
         return out
+
+    def _concern_note(self, record: RecordFact) -> str | None:
+        codes = [i for i in record.indicators if i in self.ctx.category_of]
+        return indicator_labels(codes) if codes else None
 
     # emerging network ---------------------------------------------------------------------
 
