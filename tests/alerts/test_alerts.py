@@ -24,13 +24,16 @@ class NameResolver:
         )
         return {m: f"E:{names[m]}" if names.get(m) else f"M:{m}" for m in ids}
 
-    def mentions_of(self, entity_ids: Iterable[str]) -> dict[str, list[str]]:
+    def mentions_of(
+        self, entity_ids: Iterable[str], *, most: int | None = None
+    ) -> dict[str, list[str]]:
         from shinealight.records.models import PersonMention
 
         out: dict[str, list[str]] = {}
         for e in entity_ids:
             rows = PersonMention.objects.filter(name=e[2:]).values_list("mention_id", flat=True)
-            out[e] = list(rows)
+            if most is None or len(rows) <= most:
+                out[e] = list(rows)
         return out
 
 

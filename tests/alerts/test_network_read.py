@@ -25,3 +25,23 @@ def test_the_whole_store_read_by_ranges_is_the_store_read_by_keys(imported: Any)
         assert repr(dict(getattr(whole, name))) == repr(dict(getattr(listed, name))), name
     # Linkage ran on import: people carry their resolved entity, read through the range.
     assert any(not e.startswith(UNRESOLVED_PREFIX) for e in whole.person_mentions)
+
+
+def test_mentions_of_leaves_out_entities_with_more_mentions_than_asked(imported: Any) -> None:
+    from collections import Counter
+
+    from shinealight.alerts.entities import PeopleTablesResolver
+    from shinealight.people.models import EntityMembership
+
+    sizes = Counter(
+        EntityMembership.objects.filter(kind="person").values_list("entity__entity_id", flat=True)
+    )
+    assert len(set(sizes.values())) > 1  # some people are mentioned more often than others
+    resolver = PeopleTablesResolver()
+    every = resolver.mentions_of(sizes)
+    assert {e: len(ms) for e, ms in every.items()} == dict(sizes)
+    most = min(sizes.values())
+    fewest = resolver.mentions_of(sizes, most=most)
+    assert {e: sorted(ms) for e, ms in fewest.items()} == {
+        e: sorted(ms) for e, ms in every.items() if len(ms) <= most
+    }

@@ -227,3 +227,59 @@ def test_only_the_writing_agency_or_an_analyst_decides(imported: Any, client_for
         format="json",
     )
     assert analyst.status_code == 200
+
+
+def _note(record_id: str, summary: str, persons: list[dict[str, Any]] | None = None) -> str:
+    return json.dumps(
+        {
+            "agency": "swy-police",
+            "agency_type": "police",
+            "record_id": record_id,
+            "type": "intelligence",
+            "recorded_at": "2010-01-05T10:00:00Z",
+            "summary": summary,
+            "persons": persons or [],
+        }
+    )
+
+
+def test_names_held_are_known_to_later_notes_until_the_record_changes_or_goes(
+    agencies: Any, tmp_path: Path
+) -> None:
+    from shinealight.extraction.services import mentions_extract
+    from shinealight.records.models import KnownName, Record, RecordVersion
+    from shinealight.records.services import records_import_file
+
+    def imported(name: str, *lines: str) -> None:
+        path = tmp_path / name
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        records_import_file(path=path)
+
+    def spud_found() -> bool:
+        mentions_extract(
+            record_ids=Record.objects.filter(record_id="N-2").values_list("pk", flat=True)
+        )
+        return ("name", "spud") in _extracted(record__record_id="N-2")
+
+    imported("before.jsonl", _note("N-2", "Seen at the park with Spud."))
+    assert not spud_found()  # nobody of that name is held yet
+
+    suspect = {"ref": "p1", "role": "suspect", "name": "Darren Hirst", "aliases": ["Spud"]}
+    imported("named.jsonl", _note("N-1", "Stop check.", [suspect]))
+    assert set(KnownName.objects.values_list("key", flat=True)) == {
+        "darren hirst",
+        "darren",
+        "spud",
+    }
+    imported("again.jsonl", _note("N-2", "Seen at the park with Spud again."))
+    assert ("name", "spud") in _extracted(record__record_id="N-2", rule="known")
+
+    # A new version without the nickname replaces the record's names.
+    imported("renamed.jsonl", _note("N-1", "Stop check, corrected.", [{**suspect, "aliases": []}]))
+    assert set(KnownName.objects.values_list("key", flat=True)) == {"darren hirst", "darren"}
+    assert not spud_found()
+
+    # An erased record's names are no longer known (erasure deletes as retention does).
+    RecordVersion.objects.filter(record__record_id="N-1").delete()
+    Record.objects.filter(record_id="N-1").delete()
+    assert not KnownName.objects.exists()

@@ -26,7 +26,11 @@ class EntityResolver(Protocol):
 
     def person_entities(self, mention_ids: Iterable[str]) -> dict[str, str]: ...
 
-    def mentions_of(self, entity_ids: Iterable[str]) -> dict[str, list[str]]: ...
+    def mentions_of(
+        self, entity_ids: Iterable[str], *, most: int | None = None
+    ) -> dict[str, list[str]]:
+        """Each entity's person mentions; with `most`, entities that have more are left out."""
+        ...
 
 
 class PeopleTablesResolver:
@@ -55,7 +59,11 @@ class PeopleTablesResolver:
                 found[mention] = merged or entity
         return {m: found.get(m, UNRESOLVED_PREFIX + m) for m in ids}
 
-    def mentions_of(self, entity_ids: Iterable[str]) -> dict[str, list[str]]:
+    def mentions_of(
+        self, entity_ids: Iterable[str], *, most: int | None = None
+    ) -> dict[str, list[str]]:
+        from django.db.models import Count
+
         from shinealight.people.models import EntityMembership
 
         out: dict[str, list[str]] = {}
@@ -67,6 +75,11 @@ class PeopleTablesResolver:
                 resolved.append(entity)
         for chunk in _chunks(resolved, 900):
             rows = EntityMembership.objects.filter(kind="person", entity__entity_id__in=chunk)
+            if most is not None:
+                # Counted from the index first: a children's home manager's thousands of
+                # mentions are never fetched only to be dropped.
+                sizes = rows.values_list("entity__entity_id").annotate(n=Count("id")).order_by()
+                rows = rows.filter(entity__entity_id__in=[e for e, n in sizes if n <= most])
             for entity, mention in rows.values_list("entity__entity_id", "mention_id"):
                 out.setdefault(entity, []).append(mention)
         return out
@@ -105,13 +118,15 @@ class OracleResolver:
         mapping = self._mapping()
         return {m: mapping.get(m, UNRESOLVED_PREFIX + m) for m in mention_ids}
 
-    def mentions_of(self, entity_ids: Iterable[str]) -> dict[str, list[str]]:
+    def mentions_of(
+        self, entity_ids: Iterable[str], *, most: int | None = None
+    ) -> dict[str, list[str]]:
         self._mapping()
         out = {}
         for entity in entity_ids:
             if entity.startswith(UNRESOLVED_PREFIX):
                 out[entity] = [entity[len(UNRESOLVED_PREFIX) :]]
-            else:
+            elif most is None or len(self._reverse.get(entity, ())) <= most:
                 out[entity] = list(self._reverse.get(entity, ()))
         return out
 

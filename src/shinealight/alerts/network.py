@@ -185,9 +185,7 @@ def _records_sharing(pks: set[int], resolver: EntityResolver, objects: bool = Tr
         if objects:
             out |= _object_neighbours(chunk)
     entities = set(resolver.person_entities(mention_ids).values())
-    mentions = [
-        m for ms in resolver.mentions_of(entities).values() if len(ms) <= HUB_RECORDS for m in ms
-    ]
+    mentions = [m for ms in resolver.mentions_of(entities, most=HUB_RECORDS).values() for m in ms]
     for start in range(0, len(mentions), CHUNK):
         out |= set(
             PersonMention.objects.filter(

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shinealight.audit.services import audit_log
-from shinealight.core.extract import Gazetteer, extract
+from shinealight.core.extract import Gazetteer, extract, lookup_keys
 from shinealight.extraction.models import (
     ExtractedMention,
     ExtractionDecision,
@@ -18,7 +18,7 @@ from shinealight.extraction.models import (
     Status,
 )
 from shinealight.records.bulk import insert_rows
-from shinealight.records.models import ImportBatch, PersonMention, Record, RecordVersion
+from shinealight.records.models import ImportBatch, KnownName, Record, RecordVersion
 from shinealight.records.services import ImportSummary, after_import, records_submit
 
 CHUNK = 2000
@@ -43,22 +43,31 @@ class ExtractionError(ValueError):
     """A request the extraction services cannot carry out; the message says why."""
 
 
-def known_names() -> Gazetteer:
-    """The gazetteer of names the partnership already holds.
+# Past this many keys to look up, reading every distinct known name is the cheaper way.
+LOOKUP_KEYS_MAX = 20_000
+
+
+def known_names(texts: Iterable[str] | None = None) -> Gazetteer:
+    """The gazetteer of names the partnership already holds, for these notes or for any.
 
     Until entity resolution publishes resolved people, the names and aliases of person
     mentions stand in for them; both are what practitioners wrote about known people.
+    Given the notes to be read, only the names they could contain are fetched: one
+    record's import asks for a few dozen keys, not for every name in the store.
     """
-    gazetteer = Gazetteer()
-    for name, aliases in PersonMention.objects.values_list("name", "aliases").iterator(
-        chunk_size=10_000
-    ):
-        if name:
-            gazetteer.add(name)
-        for alias in aliases or ():
-            if isinstance(alias, str):
-                gazetteer.add(alias)
-    return gazetteer
+    names = KnownName.objects.order_by().values_list("key", flat=True).distinct()
+    if texts is None:
+        return Gazetteer(names=set(names.iterator(chunk_size=10_000)))
+    wanted: set[str] = set()
+    for text in texts:
+        wanted |= lookup_keys(text)
+        if len(wanted) > LOOKUP_KEYS_MAX:
+            return known_names()
+    found: set[str] = set()
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), CHUNK):
+        found.update(names.filter(key__in=ordered[start : start + CHUNK]))
+    return Gazetteer(names=found)
 
 
 def mentions_extract(*, record_ids: Iterable[int], gazetteer: Gazetteer | None = None) -> int:
@@ -69,7 +78,13 @@ def mentions_extract(*, record_ids: Iterable[int], gazetteer: Gazetteer | None =
     """
     ids = list(record_ids)
     if gazetteer is None:
-        gazetteer = known_names()
+        summaries = Record.objects.values_list("summary", flat=True)
+        gazetteer = known_names(
+            summary
+            for start in range(0, len(ids), CHUNK)
+            for summary in summaries.filter(pk__in=ids[start : start + CHUNK])
+            if summary
+        )
     written = 0
     for offset in range(0, len(ids), CHUNK):
         chunk = ids[offset : offset + CHUNK]

@@ -228,6 +228,25 @@ class PersonMention(Mention):
         ]
 
 
+class KnownName(models.Model):
+    """A name or nickname a record's people go by, as free-text extraction looks it up.
+
+    One row per record and key (`core.extract.name_keys`: the name normalised, and a
+    full name's first word). Written with the record's mentions and replaced with them,
+    and deleted with the record, so an erased record's names are no longer "known".
+    Extraction asks for the keys a note could contain instead of reading every mention.
+    """
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["key"], name="known_name_key")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class VehicleMention(Mention):
     """A vehicle as one record describes it; `vrm_normalised` keeps `?` for unknown characters."""
 

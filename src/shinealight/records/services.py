@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from shinealight.audit.services import audit_log
+from shinealight.core.extract import name_keys
 from shinealight.core.records import (
     AgencyRecord,
     Faulty,
@@ -39,6 +40,7 @@ from shinealight.records.bulk import RawJSON, insert_rows, reserve_ids
 from shinealight.records.models import (
     Agency,
     ImportBatch,
+    KnownName,
     LocationMention,
     OnlineMention,
     PersonMention,
@@ -308,10 +310,12 @@ class _Writer:
             for _, model in _MENTION_TABLES:
                 model.objects.filter(record_id__in=ids).delete()
             RecordLink.objects.filter(record_id__in=ids).delete()
+            KnownName.objects.filter(record_id__in=ids).delete()
 
         versions: list[tuple[Any, ...]] = []
         mentions: dict[str, list[tuple[Any, ...]]] = {name: [] for name, _ in _MENTION_TABLES}
         links: list[tuple[Any, ...]] = []
+        names: list[tuple[int, str]] = []
         columns = flat_columns()
         for change in (*created, *changed):
             pk = change.pk
@@ -332,12 +336,24 @@ class _Writer:
                 for values in getattr(change.flat, name):
                     mentions[name].append((pk, *(values[c] for c in getattr(columns, name))))
             links.extend((pk, v["from_ref"], v["to_ref"], v["kind"]) for v in change.flat.links)
+            names.extend((pk, key) for key in person_name_keys(change.flat.persons))
             self.summary.mentions.update(change.flat.mention_count())
         self.summary.versions_added += len(versions)
         insert_rows(RecordVersion, _VERSION_COLUMNS, versions)
         for name, model in _MENTION_TABLES:
             insert_rows(model, ["record", *getattr(columns, name)], mentions[name])
         insert_rows(RecordLink, ["record", "from_ref", "to_ref", "kind"], links)
+        insert_rows(KnownName, ["record", "key"], names)
+
+
+def person_name_keys(persons: Iterable[dict[str, Any]]) -> set[str]:
+    """The extraction keys of the names and aliases of one record's person mentions."""
+    keys: set[str] = set()
+    for person in persons:
+        for written in (person.get("name"), *(person.get("aliases") or ())):
+            if isinstance(written, str) and written:
+                keys |= {key[:200] for key in name_keys(written)}
+    return keys
 
 
 # Identity and bookkeeping columns first, then the content columns.

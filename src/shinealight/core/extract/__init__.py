@@ -22,7 +22,7 @@ from shinealight.core.extract.evaluate import (
     simulated_notes,
 )
 from shinealight.core.extract.internals.config import Patterns, parse_patterns, patterns
-from shinealight.core.extract.internals.names import Gazetteer, find_names
+from shinealight.core.extract.internals.names import Gazetteer, find_names, lookup_keys, name_keys
 from shinealight.core.extract.internals.numbers import find_nhs_numbers, find_phones
 from shinealight.core.extract.internals.online import find_emails, find_handles
 from shinealight.core.extract.internals.places import find_postcodes
@@ -38,6 +38,8 @@ __all__ = [
     "LabelledNote",
     "Patterns",
     "extract",
+    "lookup_keys",
+    "name_keys",
     "parse_labelled",
     "parse_patterns",
     "patterns",

@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_create_entities_links_reviews_and_model_versions'),
-        ('records', '0003_create_import_jobs'),
+        ("people", "0001_create_entities_links_reviews_and_model_versions"),
+        ("records", "0003_create_import_jobs"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='entitymembership',
-            index=models.Index(fields=['entity', 'kind'], name='membership_entity_kind'),
+            model_name="entitymembership",
+            index=models.Index(fields=["entity", "kind"], name="membership_entity_kind"),
         ),
         migrations.AddIndex(
-            model_name='entitymembership',
-            index=models.Index(fields=['record', 'kind'], name='membership_record_kind'),
+            model_name="entitymembership",
+            index=models.Index(fields=["record", "kind"], name="membership_record_kind"),
         ),
     ]

@@ -45,19 +45,50 @@ class Gazetteer:
 
     def add(self, name: str) -> None:
         """Add one name as written; names of one or two letters are ignored."""
-        normalised = normalise_name(name)
-        tokens = normalised.split()
-        if not tokens or len(normalised) < 3:
-            return
-        self.names.add(" ".join(tokens[:_MAX_TOKENS]))
-        if len(tokens) > 1 and len(tokens[0]) >= 3:
-            self.names.add(tokens[0])
+        self.names.update(name_keys(name))
 
     def __contains__(self, normalised: object) -> bool:
         return normalised in self.names
 
     def __len__(self) -> int:
         return len(self.names)
+
+
+def name_keys(name: str) -> set[str]:
+    """The keys under which a known name is found in text: the name normalised (at most
+    three words) and, for a longer name, its first word. Names under three letters give
+    none."""
+    normalised = normalise_name(name)
+    tokens = normalised.split()
+    if not tokens or len(normalised) < 3:
+        return set()
+    keys = {" ".join(tokens[:_MAX_TOKENS])}
+    if len(tokens) > 1 and len(tokens[0]) >= 3:
+        keys.add(tokens[0])
+    return keys
+
+
+def lookup_keys(text: str) -> set[str]:
+    """Every key `find_names` may look up in the gazetteer for this text.
+
+    A store of many names answers for these alone instead of loading every name it holds.
+    """
+    words = list(_CAPITALISED.finditer(text))
+    keys = set()
+    for i in range(len(words)):
+        for size in range(1, min(_MAX_TOKENS, len(words) - i) + 1):
+            key = _run_key(text, words[i : i + size])
+            if key is not None:
+                keys.add(key)
+    return keys
+
+
+def _run_key(text: str, run: list[re.Match[str]]) -> str | None:
+    """The gazetteer key of consecutive capitalised words, or None when punctuation or
+    more than one space parts them (then they are not one name)."""
+    if any(text[a.end() : b.start()] != " " for a, b in zip(run, run[1:], strict=False)):
+        return None
+    return normalise_name(_possessive_free(text[run[0].start() : run[-1].end()]))
 
 
 @cache
@@ -161,11 +192,10 @@ def find_names(text: str, *, gazetteer: Gazetteer | None = None) -> list[Extract
         matched = False
         for size in range(min(_MAX_TOKENS, len(words) - i), 0, -1):
             run = words[i : i + size]
-            # Words of one name are separated by a single space, never by punctuation.
-            if any(text[a.end() : b.start()] != " " for a, b in zip(run, run[1:], strict=False)):
+            key = _run_key(text, run)
+            if key is None:
                 continue
             start, end = run[0].start(), run[-1].end()
-            key = normalise_name(_possessive_free(text[start:end]))
             if gazetteer is not None and key in gazetteer:
                 add(start, end, "known")
                 i += size
