@@ -228,3 +228,28 @@ def test_commands_link_export_and_evaluate(imported: Any, tmp_path: Path) -> Non
     result = runner.invoke(app, ["evaluate", "linkage", "--truth", str(truth)])
     assert result.exit_code == 0, result.output
     assert "pairwise F1" in result.output
+
+
+def test_a_key_many_share_brings_one_mention_per_person_or_none(users: dict[str, Any]) -> None:
+    from shinealight.core.linkage import probe_keys_of
+    from shinealight.people.models import EntityMembership
+    from shinealight.people.services import _candidate_memberships
+
+    submit(users, *(record(f"K-{n}", [KATIE]) for n in range(4)))
+    katie = EntityMembership.objects.filter(kind="person", mention_id__startswith="rmbc-csc/K-")
+    assert len({m.entity_id for m in katie}) == 1
+    first = min(m.pk for m in katie)
+    keys = probe_keys_of(katie[0].features)
+    # Katie's four copies share every key: past the limit, one of them stands for her.
+    assert _candidate_memberships(keys) == {m.pk for m in katie}
+    assert _candidate_memberships(keys, limit=2) == {first}
+    # Three other Smiths born the same year share only surname and year with her: that key
+    # now names four people, more than the limit, and brings none of them.
+    others = [
+        {**KATIE, "name": f"{name} Smith", "dob": f"1995-0{n + 5}-1{n}", "postcode": f"S{n}0 1AB"}
+        for n, name in enumerate(["Amy", "Beth", "Cara"])
+    ]
+    submit(users, *(record(f"O-{n}", [p]) for n, p in enumerate(others)))
+    smiths = {m.pk for m in EntityMembership.objects.filter(mention_id__startswith="rmbc-csc/O-")}
+    assert smiths <= _candidate_memberships(keys)
+    assert _candidate_memberships(keys, limit=2) == {first}

@@ -13,12 +13,13 @@ from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Value
+from django.db.models import CharField, Count, Min, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 
 from shinealight.audit.services import audit_log
 from shinealight.core.linkage import (
+    BLOCK_LIMIT,
     DEFAULT_PERSON_MODEL,
     FEATURE_COLUMNS,
     OBJECT_KINDS,
@@ -552,18 +553,24 @@ def _candidate_plate_links(partial_keys: Iterable[str] | None) -> int:
         if partial_keys is None
         else [k for k in partial_keys if is_partial_vehicle_key(k)]
     )
-    first_mention = {}
-    for key, mention in (
-        EntityMembership.objects.filter(kind="vehicle", entity__key__in=[*full, *partial])
-        .order_by("mention_id")
-        .values_list("entity__key", "mention_id")
-    ):
-        first_mention.setdefault(key, mention)
+    matches = {key: candidate_plates(key, full) for key in partial}
+    # Only the plates that take part: one import's partial plate reads a few mentions,
+    # not every vehicle mention of the partnership.
+    involved = sorted({*matches, *(m for found in matches.values() for m in found)})
+    first_mention: dict[str, str] = {}
+    for chunk in _slices(involved):
+        for key, mention in (
+            EntityMembership.objects.filter(kind="vehicle", entity__key__in=chunk)
+            .order_by("mention_id")
+            .values_list("entity__key", "mention_id")
+        ):
+            if key not in first_mention or mention < first_mention[key]:
+                first_mention[key] = mention
     links = []
     for key in partial:
         if key not in first_mention:
             continue
-        for match in candidate_plates(key, full):
+        for match in matches[key]:
             a, b = _pair(first_mention[key], first_mention[match])
             links.append(
                 EntityLink(
@@ -781,6 +788,32 @@ def linkage_resolve_import(batch: ImportBatch, *, acting_user: Any = None) -> Li
 _COLUMNS = frozenset(FEATURE_COLUMNS)
 
 
+def _candidate_memberships(keys: Iterable[str], limit: int = BLOCK_LIMIT) -> set[int]:
+    """The stored person mentions a new mention is compared with: those sharing a key.
+
+    As in a batch run (`cap_common_keys`), a key held by more than `limit` people pairs
+    nobody. A key held by more than `limit` mentions of fewer people (a child recorded
+    two thousand times) brings one mention of each: her copies need not all be read.
+    """
+    wanted = sorted(set(keys))
+    found = BlockingKey.objects.filter(key__in=wanted)
+    sizes = dict(found.values_list("key").annotate(n=Count("id")).order_by())
+    common = [k for k, n in sizes.items() if n > limit]
+    ids = set(found.exclude(key__in=common).values_list("membership_id", flat=True))
+    for key in common:
+        one_each = (
+            BlockingKey.objects.filter(key=key)
+            .values("membership__entity_id")
+            .annotate(first=Min("membership_id"))
+            .order_by()
+            .values_list("first", flat=True)
+        )
+        people = list(one_each[: limit + 1])
+        if len(people) <= limit:
+            ids.update(people)
+    return ids
+
+
 def _known_rows(memberships: list[EntityMembership]) -> list[dict[str, Any]]:
     """Feature rows of resolved mentions, as stored; rebuilt where stored by an older model."""
     rows, stale = [], []
@@ -835,9 +868,8 @@ def _resolve_incrementally(
     known = {
         m.mention_id: m
         for m in EntityMembership.objects.filter(
-            kind="person",
-            pk__in=BlockingKey.objects.filter(key__in=keys).values("membership_id"),
-        )
+            kind="person", pk__in=_candidate_memberships(keys)
+        ).only("mention_id", "entity_id", "features")
     }
     decisions = active_decisions()
     resolver = IncrementalResolver(model, decisions=decisions)

@@ -9,6 +9,7 @@ Nothing here imports Django; `shinealight.people` stores what this computes.
 from shinealight.core.linkage.internals.batch import ScoredPair, predict_pairs, train_person_model
 from shinealight.core.linkage.internals.cluster import Clusters, cluster_pairs
 from shinealight.core.linkage.internals.comparisons import (
+    BLOCK_LIMIT,
     BLOCKING_KEYS,
     PERSON_COMPARISONS,
     Comparison,
@@ -62,6 +63,7 @@ from shinealight.core.linkage.internals.resolve import (
 )
 
 __all__ = [
+    "BLOCK_LIMIT",
     "BLOCKING_KEYS",
     "DEFAULT_PERSON_MODEL",
     "FEATURE_COLUMNS",
