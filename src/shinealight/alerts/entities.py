@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from shinealight.core.alerts.evaluate import truth_resolver
 
@@ -39,17 +39,18 @@ class PeopleTablesResolver:
     name = "people"
 
     def person_entities(
-        self, mention_ids: Iterable[str], *, records: tuple[int, int] | None = None
+        self, mention_ids: Iterable[str], *, records: dict[str, Any] | None = None
     ) -> dict[str, str]:
-        """Each mention's entity id. `records` (first and last record key) says every
-        mention is in a record in that range: one range query instead of id lists."""
+        """Each mention's entity id. `records`, a filter on `record_id` (a range of keys,
+        or a list) that every mention's record passes, reads them in one query by record
+        instead of by lists of mention ids."""
         from shinealight.people.models import EntityMembership
 
         ids = list(mention_ids)
         found: dict[str, str] = {}
         people = EntityMembership.objects.filter(kind="person")
         if records is not None:
-            slices = [people.filter(record_id__gte=records[0], record_id__lte=records[1])]
+            slices = [people.filter(**records)]
         else:
             slices = [people.filter(mention_id__in=chunk) for chunk in _chunks(ids, 900)]
         for rows in slices:

@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models.expressions import RawSQL
+
 from shinealight.alerts.entities import EntityResolver, PeopleTablesResolver
 from shinealight.core.network import (
     LinkFact,
@@ -73,7 +75,19 @@ def _in(field: str, record_pks: list[int], whole: bool) -> dict[str, Any]:
     the first and last is wanted), else the list."""
     if whole:
         return {f"{field}__gte": record_pks[0], f"{field}__lte": record_pks[-1]}
-    return {f"{field}__in": record_pks}
+    return {f"{field}__in": _key_list(record_pks)}
+
+
+def _key_list(record_pks: list[int]) -> RawSQL:
+    """Record keys written into the statement as one list of integers.
+
+    Given a Python list, Django prepares every value on its own for each of the ten
+    queries that read a neighbourhood: a fifth of the time of analysing after an import,
+    for a neighbourhood of 3,700 records. These are keys read from the database, and
+    `int` leaves nothing else to write.
+    """
+    listed = ",".join(str(int(pk)) for pk in record_pks) or "NULL"
+    return RawSQL(listed, ())  # noqa: S611
 
 
 def _extracted(record_pks: list[int], whole: bool = False) -> dict[int, list[dict[str, Any]]]:
@@ -126,8 +140,8 @@ def graph_for_records(record_pks: Iterable[int] | None, resolver: EntityResolver
             links[row["record_id"]].append(row)
         extracted = _extracted(chunk, whole)
         mentions = (m["mention_id"] for ms in persons.values() for m in ms)
-        if whole and isinstance(resolver, PeopleTablesResolver):
-            entity_of = resolver.person_entities(mentions, records=(chunk[0], chunk[-1]))
+        if isinstance(resolver, PeopleTablesResolver):
+            entity_of = resolver.person_entities(mentions, records=of_chunk)
         else:
             entity_of = resolver.person_entities(mentions)
         for row in rows:

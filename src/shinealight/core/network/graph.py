@@ -59,6 +59,7 @@ class NetworkGraph:
                 self.links_in[link.record].append(link)
         self._birth: dict[str, float | None] = {}
         self._labels: dict[str, str] = {}
+        self._postcodes: dict[str, frozenset[str]] = {}
 
     # People -----------------------------------------------------------------------------
 
@@ -88,9 +89,14 @@ class NetworkGraph:
             self._labels[entity] = best[0][0] if best else "unnamed person"
         return self._labels[entity]
 
-    def postcodes(self, entity: str) -> set[str]:
-        """Every postcode any record gives for the person."""
-        return {m.postcode for m in self.person_mentions.get(entity, ()) if m.postcode}
+    def postcodes(self, entity: str) -> frozenset[str]:
+        """Every postcode any record gives for the person (worked out once per person: a
+        children's home manager in thousands of records is asked about for each child)."""
+        if entity not in self._postcodes:
+            self._postcodes[entity] = frozenset(
+                m.postcode for m in self.person_mentions.get(entity, ()) if m.postcode
+            )
+        return self._postcodes[entity]
 
     def records_of(self, entity: str) -> list[RecordFact]:
         """The records that mention a person entity, oldest first."""
