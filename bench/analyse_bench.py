@@ -135,7 +135,8 @@ def main() -> None:
     body = [
         f"- Machine: {machine()}",
         f"- Command: `python bench/analyse_bench.py --preset {args.preset}` (SQLite)",
-        f"- Records: {len(head):,} loaded in bulk, then {len(tail)} imported one at a time",
+        f"- Lines: {len(head):,} loaded in bulk (a record's later versions are lines of their"
+        f" own), then {len(tail)} imported one at a time",
         "",
         "| step | time |",
         "|---|---|",
