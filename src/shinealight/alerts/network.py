@@ -87,7 +87,7 @@ def _key_list(record_pks: list[int]) -> RawSQL:
     `int` leaves nothing else to write.
     """
     listed = ",".join(str(int(pk)) for pk in record_pks) or "NULL"
-    return RawSQL(listed, ())  # noqa: S611
+    return RawSQL(listed, ())  # noqa: S611  # nosec B611
 
 
 def _extracted(record_pks: list[int], whole: bool = False) -> dict[int, list[dict[str, Any]]]:

@@ -36,9 +36,7 @@ def test_each_window_holds_the_records_within_it(offsets: list[int], width: int)
     windows = list(time_windows(records, window))
     assert len(windows) == len(records)
     for r, (lo, hi) in zip(records, windows, strict=True):
-        inside = [
-            c for c in records if r.recorded_at - window <= c.recorded_at <= r.recorded_at
-        ]
+        inside = [c for c in records if r.recorded_at - window <= c.recorded_at <= r.recorded_at]
         assert records[lo:hi] == inside
 
 
