@@ -74,11 +74,18 @@ def test_deletion_removes_the_record_and_what_hangs_off_it_and_leaves_a_tombston
     from shinealight.audit.models import AuditEvent
     from shinealight.audit.services import audit_verify
     from shinealight.people.models import EntityMembership, ResolvedEntity
-    from shinealight.records.models import PersonMention, Record, RecordVersion, VehicleMention
+    from shinealight.records.models import (
+        KnownName,
+        PersonMention,
+        Record,
+        RecordVersion,
+        VehicleMention,
+    )
     from shinealight.retention.models import Tombstone
 
     assert any(word in _stored_text() for word in STOP_CONTENT)  # the check can fail
     stop = record(POLICE_STOP)
+    assert KnownName.objects.filter(record_id=stop.pk, key="ashraf k").exists()
     ash = entity_of("swy-police/INC-2009-004417/p2")
     plate = entity_of("swy-police/INC-2009-004417/v1")
     chloe = entity_of("swy-police/INC-2009-004417/p1")
@@ -91,6 +98,7 @@ def test_deletion_removes_the_record_and_what_hangs_off_it_and_leaves_a_tombston
     assert not PersonMention.objects.filter(mention_id__startswith="swy-police/").exists()
     assert not VehicleMention.objects.filter(record_id=stop.pk).exists()
     assert not EntityMembership.objects.filter(mention_id__startswith="swy-police/").exists()
+    assert not KnownName.objects.filter(record_id=stop.pk).exists()
     assert Record.objects.count() == 3  # other agencies' records are untouched
 
     tomb = Tombstone.objects.get()
