@@ -8,6 +8,7 @@ who was with whom, when, and in which agency's record.
 """
 
 from shinealight.core.network.facts import (
+    PERSON_FIELDS,
     LinkFact,
     ObjectFact,
     PersonFact,
@@ -19,6 +20,7 @@ from shinealight.core.network.facts import (
 from shinealight.core.network.graph import Contact, NetworkGraph, connected_groups
 
 __all__ = [
+    "PERSON_FIELDS",
     "Contact",
     "LinkFact",
     "NetworkGraph",
