@@ -140,6 +140,26 @@ def test_an_import_raises_an_alert_and_a_later_one_grows_it(agencies: Any) -> No
         ALERT_CHANGED.pop()
 
 
+def test_a_record_that_puts_a_child_at_risk_raises_the_alert_on_an_adult_already_with_another(
+    agencies: Any,
+) -> None:
+    """Ash was with Amy and with Beth, and Beth is at risk by a record neither shares with
+    Amy. Amy's new record makes her at risk: the analysis after that one import must read
+    Beth's own records (three steps from the new record) to raise the alert."""
+    from shinealight.alerts.models import Alert
+
+    first = _first_two()
+    amy_at_risk, beth_at_risk, with_amy, with_beth = first
+    _submit([beth_at_risk, with_amy, with_beth])
+    assert not Alert.objects.filter(rule="shared_adult").exists()
+    _submit([{**amy_at_risk, "recorded_at": "2020-04-05T12:00:00Z"}])
+    alert = Alert.objects.get(rule="shared_adult")
+    assert {s.entity_id for s in alert.subjects.filter(role="child")} == {
+        "E:Amy Hill",
+        "E:Beth Cole",
+    }
+
+
 def test_analysing_again_changes_nothing(agencies: Any) -> None:
     from shinealight.alerts.models import Alert
     from shinealight.alerts.services import alerts_analyse

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models.expressions import RawSQL
 
 from shinealight.alerts.entities import EntityResolver, PeopleTablesResolver
+from shinealight.core.alerts import Definitions, adults_to_follow, children_to_follow
 from shinealight.core.network import (
     PERSON_FIELDS,
     LinkFact,
@@ -23,6 +25,7 @@ from shinealight.core.network import (
     PersonFact,
     RecordFact,
     facts_from_rows,
+    record_key,
 )
 from shinealight.records.models import (
     LocationMention,
@@ -121,8 +124,28 @@ def _extracted(record_pks: list[int], whole: bool = False) -> dict[int, list[dic
     return out
 
 
+@dataclass
+class _Facts:
+    """Network facts read so far."""
+
+    records: list[RecordFact] = field(default_factory=list)
+    persons: list[PersonFact] = field(default_factory=list)
+    objects: list[ObjectFact] = field(default_factory=list)
+    links: list[LinkFact] = field(default_factory=list)
+
+    def graph(self) -> NetworkGraph:
+        return NetworkGraph(self.records, self.persons, self.objects, self.links)
+
+
 def graph_for_records(record_pks: Iterable[int] | None, resolver: EntityResolver) -> NetworkGraph:
     """The network over the given records (None: every record in the store)."""
+    facts = _Facts()
+    _read(facts, record_pks, resolver)
+    return facts.graph()
+
+
+def _read(facts: _Facts, record_pks: Iterable[int] | None, resolver: EntityResolver) -> None:
+    """Add the facts of these records (None: every record in the store) to `facts`."""
     # Every record: each slice is read by a range of keys, not a list of 9,000 of them
     # (Django prepares each listed value: a tenth of the time of `analyse` at 100,000).
     whole = record_pks is None
@@ -131,10 +154,6 @@ def graph_for_records(record_pks: Iterable[int] | None, resolver: EntityResolver
         if record_pks is None
         else sorted(set(record_pks))
     )
-    facts_r: list[RecordFact] = []
-    facts_p: list[PersonFact] = []
-    facts_o: list[ObjectFact] = []
-    facts_l: list[LinkFact] = []
     for start in range(0, len(pks), CHUNK * 10):
         chunk = pks[start : start + CHUNK * 10]
         of_chunk = _in("record_id", chunk, whole)
@@ -179,11 +198,10 @@ def graph_for_records(record_pks: Iterable[int] | None, resolver: EntityResolver
                 extracted=extracted.get(pk, ()),
                 person_entity=entity_of.__getitem__,
             )
-            facts_r.append(r)
-            facts_p.extend(p)
-            facts_o.extend(o)
-            facts_l.extend(lk)
-    return NetworkGraph(facts_r, facts_p, facts_o, facts_l)
+            facts.records.append(r)
+            facts.persons.extend(p)
+            facts.objects.extend(o)
+            facts.links.extend(lk)
 
 
 # A person in more records than this (a youth worker, a children's home manager) is not
@@ -192,19 +210,46 @@ def graph_for_records(record_pks: Iterable[int] | None, resolver: EntityResolver
 HUB_RECORDS = 400
 
 
-def neighbourhood(record_pks: Iterable[int], resolver: EntityResolver) -> set[int]:
-    """The records new records can change alerts for: two steps out through people and objects.
+def graph_around(
+    record_pks: Iterable[int], resolver: EntityResolver, definitions: Definitions
+) -> tuple[NetworkGraph, set[str]]:
+    """The network new records can change findings in, and the people it holds whole
+    (every one of their records read).
 
-    Step one: every record that mentions a person or object in the new records. Step two:
-    every record of the people in those (a child's own records make them at risk).
+    First the new records and every record of a person or object they mention. Then,
+    as `core.alerts.reach` explains, every record of the adults around the new records'
+    children and people, and then of the children those adults were with or who were
+    around the new records' objects. Nobody in more than `HUB_RECORDS` records is followed.
     """
     seed = set(record_pks)
-    first = _records_sharing(seed, resolver)
-    second = _records_sharing(first - seed, resolver, objects=False)
-    return seed | first | second
+    first, whole = _records_sharing(seed, resolver)
+    read = seed | first
+    facts = _Facts()
+    _read(facts, read, resolver)
+    new = {
+        record_key(agency, record_id)
+        for agency, record_id in Record.objects.filter(pk__in=_key_list(sorted(seed)))
+        .order_by()
+        .values_list("agency__code", "record_id")
+    }
+
+    def follow(people: set[str]) -> None:
+        more, held = _records_of(people - whole, resolver)
+        whole.update(held)
+        _read(facts, more - read, resolver)
+        read.update(more)
+
+    adults = adults_to_follow(facts.graph(), definitions, new)
+    follow(adults)
+    follow(children_to_follow(facts.graph(), definitions, new, adults))
+    return facts.graph(), whole
 
 
-def _records_sharing(pks: set[int], resolver: EntityResolver, objects: bool = True) -> set[int]:
+def _records_sharing(
+    pks: set[int], resolver: EntityResolver, objects: bool = True
+) -> tuple[set[int], set[str]]:
+    """The records that mention a person (or, with `objects`, an object) of these records,
+    and the people all of whose records those include."""
     out: set[int] = set()
     ids = list(pks)
     mention_ids: list[str] = []
@@ -215,15 +260,23 @@ def _records_sharing(pks: set[int], resolver: EntityResolver, objects: bool = Tr
         )
         if objects:
             out |= _object_neighbours(chunk)
-    entities = set(resolver.person_entities(mention_ids).values())
-    mentions = [m for ms in resolver.mentions_of(entities, most=HUB_RECORDS).values() for m in ms]
+    records, held = _records_of(set(resolver.person_entities(mention_ids).values()), resolver)
+    return out | records, held
+
+
+def _records_of(entities: set[str], resolver: EntityResolver) -> tuple[set[int], set[str]]:
+    """Every record of these people, and which of them that is (not those in more than
+    `HUB_RECORDS` records)."""
+    of = resolver.mentions_of(entities, most=HUB_RECORDS)
+    mentions = [m for ms in of.values() for m in ms]
+    out: set[int] = set()
     for start in range(0, len(mentions), CHUNK):
         out |= set(
             PersonMention.objects.filter(
                 mention_id__in=mentions[start : start + CHUNK]
             ).values_list("record_id", flat=True)
         )
-    return out
+    return out, set(of)
 
 
 def _object_neighbours(chunk: list[int]) -> set[int]:

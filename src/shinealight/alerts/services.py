@@ -15,7 +15,7 @@ from django.db import transaction
 
 from shinealight.alerts.entities import EntityResolver, resolver
 from shinealight.alerts.models import Alert, AlertEvidence, AlertSubject
-from shinealight.alerts.network import graph_for_records, neighbourhood
+from shinealight.alerts.network import graph_around, graph_for_records
 from shinealight.audit.services import audit_log
 from shinealight.core.alerts import OVERLAP_RULES, RuleSet, assign_keys, detect, load_rules
 from shinealight.core.alerts.explain import compose
@@ -265,9 +265,12 @@ def alerts_analyse(
     started = time.perf_counter()
     chosen = entity_resolver or resolver()
     with _no_cycle_collection(record_pks is not None):
-        scope = None if record_pks is None else neighbourhood(record_pks, chosen)
-        graph = graph_for_records(scope, chosen)
-        findings = detect(graph, rules or load_rules())
+        ruleset = rules or load_rules()
+        if record_pks is None:
+            graph, whole = graph_for_records(None, chosen), None
+        else:
+            graph, whole = graph_around(record_pks, chosen, ruleset.definitions)
+        findings = detect(graph, ruleset, whole=whole)
     created, grown = alerts_apply_findings(
         findings=findings, acting_user=acting_user, purpose=purpose
     )

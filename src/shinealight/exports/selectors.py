@@ -90,7 +90,7 @@ def entity_export_graph(*, user: Any, entity_id: str, depth: int = 1) -> EntityE
     seed = exportable_record_pks(user, mentions.values_list("record_id", flat=True))
     pks = seed
     if depth == 2 and seed:
-        pks = seed | exportable_record_pks(user, _records_sharing(seed, resolver()))
+        pks = seed | exportable_record_pks(user, _records_sharing(seed, resolver())[0])
     network = graph_for_records(sorted(pks), resolver())
     graph = graph_from_network(
         network,

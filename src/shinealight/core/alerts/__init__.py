@@ -8,6 +8,8 @@ scores alerts against a simulated world's ground truth.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from shinealight.core.alerts.config import Definitions, Rule, RuleSet, load_rules
 from shinealight.core.alerts.context import Context
 from shinealight.core.alerts.dedup import OVERLAP_RULES, alert_key, assign_keys
@@ -16,6 +18,11 @@ from shinealight.core.alerts.evaluate import DetectionScores, evaluate_detection
 from shinealight.core.alerts.export import export_row
 from shinealight.core.alerts.findings import Evidence, Finding, LawfulNote, Subject
 from shinealight.core.alerts.offline import findings_from_records, siloed_findings
+from shinealight.core.alerts.reach import (
+    adults_to_follow,
+    children_to_follow,
+    on_whole_histories,
+)
 from shinealight.core.network import NetworkGraph
 
 __all__ = [
@@ -29,20 +36,33 @@ __all__ = [
     "Rule",
     "RuleSet",
     "Subject",
+    "adults_to_follow",
     "alert_key",
     "assign_keys",
+    "children_to_follow",
     "detect",
     "evaluate_detection",
     "export_row",
     "findings_from_records",
     "first_time_with",
     "load_rules",
+    "on_whole_histories",
     "siloed_findings",
 ]
 
 
-def detect(graph: NetworkGraph, rules: RuleSet | None = None) -> list[Finding]:
-    """Run every enabled rule over the network; findings oldest first."""
+def detect(
+    graph: NetworkGraph, rules: RuleSet | None = None, *, whole: Collection[str] | None = None
+) -> list[Finding]:
+    """Run every enabled rule over the network; findings oldest first.
+
+    `whole`: when the graph holds only part of the store (around new records), the people
+    it holds every record of; findings that would rest on anyone else are left out
+    (`reach.on_whole_histories`).
+    """
     ruleset = rules or load_rules()
     context = Context(graph, ruleset.definitions)
-    return Detector(context).run(ruleset.rules)
+    findings = Detector(context).run(ruleset.rules)
+    if whole is None:
+        return findings
+    return on_whole_histories(findings, {r.id: r.kind for r in ruleset.rules}, whole)
