@@ -210,9 +210,18 @@ def _read(facts: _Facts, record_pks: Iterable[int] | None, resolver: EntityResol
 HUB_RECORDS = 400
 
 
+@dataclass(frozen=True)
+class Around:
+    """The network around new records: what `core.alerts.detect` needs to analyse it."""
+
+    graph: NetworkGraph
+    whole: set[str]  # the people every one of whose records the graph holds
+    new_records: set[str]  # the new records' keys (agency/record_id)
+
+
 def graph_around(
     record_pks: Iterable[int], resolver: EntityResolver, definitions: Definitions
-) -> tuple[NetworkGraph, set[str]]:
+) -> Around:
     """The network new records can change findings in, and the people it holds whole
     (every one of their records read).
 
@@ -242,7 +251,7 @@ def graph_around(
     adults = adults_to_follow(facts.graph(), definitions, new)
     follow(adults)
     follow(children_to_follow(facts.graph(), definitions, new, adults))
-    return facts.graph(), whole
+    return Around(facts.graph(), whole, new)
 
 
 def _records_sharing(

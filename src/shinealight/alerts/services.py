@@ -267,10 +267,12 @@ def alerts_analyse(
     with _no_cycle_collection(record_pks is not None):
         ruleset = rules or load_rules()
         if record_pks is None:
-            graph, whole = graph_for_records(None, chosen), None
+            graph = graph_for_records(None, chosen)
+            findings = detect(graph, ruleset)
         else:
-            graph, whole = graph_around(record_pks, chosen, ruleset.definitions)
-        findings = detect(graph, ruleset, whole=whole)
+            around = graph_around(record_pks, chosen, ruleset.definitions)
+            graph = around.graph
+            findings = detect(graph, ruleset, whole=around.whole, new_records=around.new_records)
     created, grown = alerts_apply_findings(
         findings=findings, acting_user=acting_user, purpose=purpose
     )

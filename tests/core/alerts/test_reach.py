@@ -117,3 +117,13 @@ def test_children_of_a_group_finding_need_not_be_held_whole_but_its_suspect_must
     kinds = {r.id: r.kind for r in rules.rules}
     assert on_whole_histories(shared, kinds, {"E:Ash Khan"}) == shared
     assert on_whole_histories(shared, kinds, {"E:Amy Hill", "E:Beth Cole"}) == []
+
+
+def test_rules_about_one_child_look_only_at_the_children_of_the_new_records() -> None:
+    rules = load_rules()
+    payloads = [*CARA_IN_PART, concern("A1", "2020-03-02", "Amy Hill", "older_boyfriend")]
+    held = {"E:Cara Lee", "E:Amy Hill"}
+    about_amy = detect(_graph(payloads), rules, whole=held, new_records={"csc/A1"})
+    assert [f.rule for f in about_amy] == []
+    about_cara = detect(_graph(payloads), rules, whole=held, new_records={"school/J3"})
+    assert [f.rule for f in about_cara] == ["jigsaw"]

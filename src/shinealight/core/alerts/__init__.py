@@ -22,6 +22,7 @@ from shinealight.core.alerts.reach import (
     adults_to_follow,
     children_to_follow,
     on_whole_histories,
+    people_in,
 )
 from shinealight.core.network import NetworkGraph
 
@@ -52,17 +53,24 @@ __all__ = [
 
 
 def detect(
-    graph: NetworkGraph, rules: RuleSet | None = None, *, whole: Collection[str] | None = None
+    graph: NetworkGraph,
+    rules: RuleSet | None = None,
+    *,
+    whole: Collection[str] | None = None,
+    new_records: Collection[str] | None = None,
 ) -> list[Finding]:
     """Run every enabled rule over the network; findings oldest first.
 
-    `whole`: when the graph holds only part of the store (around new records), the people
-    it holds every record of; findings that would rest on anyone else are left out
-    (`reach.on_whole_histories`).
+    Around new records (analysis after an import) the graph holds only part of the store:
+    `whole` names the people it holds every record of, and findings that would rest on
+    anyone else are left out (`reach.on_whole_histories`); with `new_records` (record
+    keys), the rules about one child's history look only at the children those records
+    name, the only histories they change.
     """
     ruleset = rules or load_rules()
     context = Context(graph, ruleset.definitions)
-    findings = Detector(context).run(ruleset.rules)
+    per_child = None if new_records is None else people_in(graph, new_records)
+    findings = Detector(context, per_child).run(ruleset.rules)
     if whole is None:
         return findings
     return on_whole_histories(findings, {r.id: r.kind for r in ruleset.rules}, whole)

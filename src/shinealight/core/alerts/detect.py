@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -170,8 +170,11 @@ def _area(records: Iterable[RecordFact]) -> str:
 class Detector:
     """Runs the rules over one context (the network and the derived facts)."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, per_child: Collection[str] | None = None) -> None:
+        """`per_child`: the only children whose own history the rules about one child
+        (jigsaw, escalation) look at; None for all."""
         self.ctx = ctx
+        self.per_child = None if per_child is None else set(per_child)
         self.g = ctx.graph
         self.limit = ctx.d.max_evidence
         # Contacts with a lawful reason, by record (in the context's order): each finding
@@ -206,6 +209,11 @@ class Detector:
         return sorted(findings, key=lambda f: (f.first_data_time, f.key))
 
     # helpers -------------------------------------------------------------------------------
+
+    def _per_child(self) -> list[str]:
+        """The children at risk whose own history the per-child rules look at."""
+        chosen = self.per_child
+        return [c for c in sorted(self.ctx.at_risk_since) if chosen is None or c in chosen]
 
     def _child(self, entity: str, since: datetime | None = None) -> Subject:
         return Subject("person", entity, "child", self.g.label(entity), since)
@@ -391,7 +399,7 @@ class Detector:
         grooming = set(self.ctx.d.indicator_categories.get("grooming", ()))
         risk_codes = self.ctx.risk_codes
         out = []
-        for child in sorted(self.ctx.at_risk_since):
+        for child in self._per_child():
             records = self._child_records(child)
             meetings = [
                 r.recorded_at
@@ -460,7 +468,7 @@ class Detector:
         spread_window = timedelta(days=rule.spread_window_days)
         category_of = self.ctx.category_of
         out = []
-        for child in sorted(self.ctx.at_risk_since):
+        for child in self._per_child():
             records = self._child_records(child)
             missing = [r for r in records if r.event_type in rule.missing_event_types]
             first: datetime | None = None
