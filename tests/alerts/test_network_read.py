@@ -45,3 +45,28 @@ def test_mentions_of_leaves_out_entities_with_more_mentions_than_asked(imported:
     assert {e: sorted(ms) for e, ms in fewest.items()} == {
         e: sorted(ms) for e, ms in every.items() if len(ms) <= most
     }
+
+
+def test_records_of_are_the_records_of_the_entities_mentions(imported: Any) -> None:
+    from shinealight.alerts.entities import UNRESOLVED_PREFIX, PeopleTablesResolver
+    from shinealight.records.models import PersonMention
+
+    resolver = PeopleTablesResolver()
+    mention = PersonMention.objects.values_list("mention_id", flat=True).first()
+    entities = {
+        *resolver.mentions_of(
+            resolver.person_entities(
+                PersonMention.objects.values_list("mention_id", flat=True)
+            ).values()
+        ),
+        UNRESOLVED_PREFIX + str(mention),
+    }
+    for most in (None, 2):
+        mentions = resolver.mentions_of(entities, most=most)
+        records = resolver.records_of(entities, most=most)
+        assert records.keys() == mentions.keys()
+        for entity, ids in mentions.items():
+            looked_up = set(
+                PersonMention.objects.filter(mention_id__in=ids).values_list("record_id", flat=True)
+            )
+            assert records[entity] == looked_up, entity

@@ -10,7 +10,7 @@ never the default.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -63,15 +63,48 @@ class PeopleTablesResolver:
     def mentions_of(
         self, entity_ids: Iterable[str], *, most: int | None = None
     ) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for entity, mention, _ in self._members(entity_ids, most):
+            out.setdefault(entity, []).append(mention)
+        return out
+
+    def records_of(
+        self, entity_ids: Iterable[str], *, most: int | None = None
+    ) -> dict[str, set[int]]:
+        """Each entity's records (primary keys), as `mentions_of` chooses the entities.
+
+        From the memberships alone: looking each mention up in the mention table costs a
+        read of a page of that wide table per mention, most of the time of finding the
+        records around a new one when they are not in memory.
+        """
+        from shinealight.records.models import PersonMention
+
+        out: dict[str, set[int]] = {}
+        unresolved: dict[str, str] = {}
+        for entity, mention, record in self._members(entity_ids, most):
+            if record is None:
+                unresolved[mention] = entity
+            else:
+                out.setdefault(entity, set()).add(record)
+        for chunk in _chunks(list(unresolved), 900):
+            rows = PersonMention.objects.filter(mention_id__in=chunk)
+            for mention, record in rows.values_list("mention_id", "record_id"):
+                out.setdefault(unresolved[mention], set()).add(record)
+        return out
+
+    def _members(
+        self, entity_ids: Iterable[str], most: int | None
+    ) -> Iterator[tuple[str, str, int | None]]:
+        """(entity, mention, record) for each person mention of these entities; the record
+        is None for a mention no linkage has placed (an `M:` id)."""
         from django.db.models import Count
 
         from shinealight.people.models import EntityMembership
 
-        out: dict[str, list[str]] = {}
         resolved = []
         for entity in entity_ids:
             if entity.startswith(UNRESOLVED_PREFIX):
-                out[entity] = [entity[len(UNRESOLVED_PREFIX) :]]
+                yield entity, entity[len(UNRESOLVED_PREFIX) :], None
             else:
                 resolved.append(entity)
         for chunk in _chunks(resolved, 900):
@@ -81,9 +114,7 @@ class PeopleTablesResolver:
                 # mentions are never fetched only to be dropped.
                 sizes = rows.values_list("entity__entity_id").annotate(n=Count("id")).order_by()
                 rows = rows.filter(entity__entity_id__in=[e for e, n in sizes if n <= most])
-            for entity, mention in rows.values_list("entity__entity_id", "mention_id"):
-                out.setdefault(entity, []).append(mention)
-        return out
+            yield from rows.values_list("entity__entity_id", "mention_id", "record_id")
 
 
 class OracleResolver:

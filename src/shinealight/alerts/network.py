@@ -276,6 +276,9 @@ def _records_sharing(
 def _records_of(entities: set[str], resolver: EntityResolver) -> tuple[set[int], set[str]]:
     """Every record of these people, and which of them that is (not those in more than
     `HUB_RECORDS` records)."""
+    if isinstance(resolver, PeopleTablesResolver):
+        records = resolver.records_of(entities, most=HUB_RECORDS)
+        return {pk for pks in records.values() for pk in pks}, set(records)
     of = resolver.mentions_of(entities, most=HUB_RECORDS)
     mentions = [m for ms in of.values() for m in ms]
     out: set[int] = set()
