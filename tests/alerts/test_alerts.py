@@ -160,6 +160,28 @@ def test_a_record_that_puts_a_child_at_risk_raises_the_alert_on_an_adult_already
     }
 
 
+def test_the_children_an_adult_was_with_are_read_in_their_own_records_alone(
+    agencies: Any,
+) -> None:
+    from shinealight.alerts.entities import resolver
+    from shinealight.alerts.network import graph_around
+    from shinealight.core.alerts import load_rules
+    from shinealight.records.models import Record
+
+    amy_at_risk, beth_at_risk, with_amy, with_beth = _first_two()
+    dan = {"ref": "p2", "role": "associate", "name": "Dan Moss", "dob": "1991-01-01"}
+    beth_at_risk["persons"] = [*beth_at_risk["persons"], dan]
+    _submit([amy_at_risk, beth_at_risk, with_amy, with_beth])
+    new = Record.objects.get(record_id="S1")
+    around = graph_around([new.pk], resolver(), load_rules().definitions)
+    # Ash is followed whole; Beth (with Ash) in her own records: her referral, without Dan.
+    assert "E:Ash Khan" in around.whole
+    assert "E:Beth Cole" not in around.whole
+    assert [p.entity for p in around.graph.persons_in["rmbc-csc/R2"]] == ["E:Beth Cole"]
+    assert around.graph.records["rmbc-csc/R2"].indicators == ("older_boyfriend",)
+    assert "E:Dan Moss" not in around.graph.person_mentions
+
+
 def test_analysing_again_changes_nothing(agencies: Any) -> None:
     from shinealight.alerts.models import Alert
     from shinealight.alerts.services import alerts_analyse

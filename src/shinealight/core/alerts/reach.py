@@ -1,4 +1,4 @@
-"""Who else a new record can change findings for: the people whose whole history the
+"""Who else a new record can change findings for: the people whose other records the
 rules must see when a few records arrive (analysis after an import).
 
 A new record changes the findings about the people and objects it mentions. Around them,
@@ -9,7 +9,8 @@ whose other records matter are:
 - adults with a child of the new records, not lawfully, or in the new records themselves
   (is this adult now with two children at risk?);
 - the children those adults are with, not lawfully, and the children around an object of
-  the new records (is each of them at risk, which only their own records say?).
+  the new records (is each of them at risk, which only their own records say? So these
+  are read in their own records alone: the record and the child in it).
 
 Children who are only each other's friends, and professionals, carers and relatives in
 role, are not followed: no rule joins children through them. `shinealight analyse`
