@@ -287,11 +287,9 @@ def _read_own(facts: _Facts, people: set[str], resolver: EntityResolver, skip: s
             facts.persons.extend(p)
 
 
-def _records_sharing(
-    pks: set[int], resolver: EntityResolver, objects: bool = True
-) -> tuple[set[int], set[str]]:
-    """The records that mention a person (or, with `objects`, an object) of these records,
-    and the people all of whose records those include."""
+def _records_sharing(pks: set[int], resolver: EntityResolver) -> tuple[set[int], set[str]]:
+    """The records that mention a person or an object of these records, and the people all
+    of whose records those include."""
     out: set[int] = set()
     ids = list(pks)
     mention_ids: list[str] = []
@@ -300,8 +298,7 @@ def _records_sharing(
         mention_ids.extend(
             PersonMention.objects.filter(record_id__in=chunk).values_list("mention_id", flat=True)
         )
-        if objects:
-            out |= _object_neighbours(chunk)
+        out |= _object_neighbours(chunk)
     records, held = _records_of(set(resolver.person_entities(mention_ids).values()), resolver)
     return out | records, held
 
